@@ -1,0 +1,48 @@
+"""Border Bargains: the course's helper package.
+
+Every notebook imports this package (``import border_bargains as bb``) for
+data (``bb.load``), widget exercises (``bb.assignment``, ``bb.practice``),
+viewers and charts. Heavy libraries (pandas, ipywidgets, matplotlib) are
+imported only when first used, so ``import border_bargains`` stays fast in
+every kernel, including nbgrader's.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> (module, attribute)
+_LAZY = {
+    "load": ("datasets", "load"),
+    "list_datasets": ("datasets", "list_datasets"),
+    "series": ("datasets", "series"),
+    "DatasetError": ("datasets", "DatasetError"),
+    "assignment": ("course", "assignment"),
+    "practice": ("course", "practice"),
+    "Assignment": ("course", "Assignment"),
+    "SideBySide": ("side_by_side", "SideBySide"),
+    "SeriesExplorer": ("explorers", "SeriesExplorer"),
+    "line_chart": ("plots", "line_chart"),
+    "bar_chart": ("plots", "bar_chart"),
+    "OKABE_ITO": ("plots", "OKABE_ITO"),
+    "cite": ("side_by_side", "cite"),
+    "guide_link": ("side_by_side", "guide_link"),
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'border_bargains' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

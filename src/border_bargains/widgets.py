@@ -1,0 +1,164 @@
+"""ipywidgets front ends for the exercise kinds.
+
+Every control is a labelled, keyboard-operable element (a ``<select>`` for
+choices, toggle buttons for a scale), every change is written to the
+:class:`~border_bargains.answers.AnswerStore` at once, and a status line says
+in words how many items are answered, so nothing depends on colour.
+
+Building a widget never waits for a front end: in nbgrader, nbval or papermill
+the widget is created, its saved answers are loaded, and the cell moves on.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from .answers import AnswerStore
+from .grading import score_items
+from .specs import NOT_CHOSEN, AnswerKey, ExerciseSpec, Item
+
+WIDE = w.Layout(width="auto", max_width="46em")
+
+
+def _choice_control(item: Item, value, *, description: str, scale: bool = False) -> w.ValueWidget:
+    options = [(o.label, o.value) for o in item.options]
+    if scale:
+        control = w.ToggleButtons(
+            options=options, value=value, description=description, tooltip=item.label,
+            tooltips=[o.label for o in item.options], style={"button_width": "auto", "description_width": "initial"},
+        )
+    else:
+        control = w.Dropdown(
+            options=[(NOT_CHOSEN, None), *options], value=value, description=description,
+            tooltip=item.label, style={"description_width": "initial"}, layout=WIDE,
+        )
+    return control
+
+
+class ExerciseWidget:
+    """One exercise on screen, bound to a store.
+
+    ``shown_key`` pre-fills the controls with the key (instructor's copy only;
+    the store then does not persist). ``practice_key`` enables a Check button
+    with per-item explanations (lessons only: those keys are public).
+    """
+
+    def __init__(self, spec: ExerciseSpec, store: AnswerStore, *, shown_key: AnswerKey | None = None,
+                 practice_key: AnswerKey | None = None):
+        self.spec = spec
+        self.store = store
+        self.practice_key = practice_key
+        if shown_key is not None:
+            saved = {i: e.answer for i, e in shown_key.items[spec.id].items()}
+        else:
+            saved = store.valid_answers(spec.id, spec.allowed)
+        self.controls: dict[str, w.ValueWidget] = {}
+        for item in spec.items:
+            description = "" if spec.kind == "grid" else ("Answer" if spec.kind != "scale" else "Placement")
+            control = _choice_control(item, saved.get(item.id), description=description, scale=spec.kind == "scale")
+            control.observe(self._on_change(item.id), names="value")
+            self.controls[item.id] = control
+        self.status = w.HTML()
+        self.feedback = w.HTML()
+        self.box = w.VBox([self._header(), self._body(), *self._check_row(), self.status],
+                          layout=w.Layout(border="1px solid #999", padding="0.6em", margin="0.4em 0"))
+        self.box.add_class("bb-exercise")
+        self.instructor_copy = shown_key is not None
+        self._update_status()
+
+    # ---------------------------------------------------------------- layout
+    def _header(self) -> w.HTML:
+        return w.HTML(f"<h4 style='margin:0.2em 0'>{html.escape(self.spec.title)}</h4>"
+                      f"<p style='margin:0.2em 0'>{html.escape(self.spec.prompt)}</p>")
+
+    def _item_text(self, item: Item, number: int) -> w.HTML:
+        ref = f" <small>({html.escape(item.ref)})</small>" if item.ref else ""
+        return w.HTML(f"<p style='margin:0.5em 0 0.1em'><b>{number}.</b> {html.escape(item.text)}{ref}</p>",
+                      layout=WIDE)
+
+    def _body(self) -> w.Widget:
+        if self.spec.kind == "grid":
+            return self._grid_body()
+        rows = []
+        for n, item in enumerate(self.spec.items, 1):
+            rows.append(w.VBox([self._item_text(item, n), self.controls[item.id]]))
+        return w.VBox(rows)
+
+    def _grid_body(self) -> w.Widget:
+        rows, cols = self.spec.rows, self.spec.columns
+        cells: list[w.Widget] = [w.HTML("<b>Dimension</b>")]
+        cells += [w.HTML(f"<b>{html.escape(text)}</b>") for _, text in rows]
+        for col_id, col_text in cols:
+            cells.append(w.HTML(f"<span>{html.escape(col_text)}</span>"))
+            cells += [self.controls[f"{row_id}/{col_id}"] for row_id, _ in rows]
+        template = "minmax(9em, 1fr) " + " ".join(["minmax(10em, 1.3fr)"] * len(rows))
+        for control in self.controls.values():
+            control.layout = w.Layout(width="auto")
+        return w.GridBox(cells, layout=w.Layout(grid_template_columns=template, grid_gap="0.4em 0.6em"))
+
+    def _check_row(self) -> list[w.Widget]:
+        if self.practice_key is None:
+            return []
+        button = w.Button(description="Check my answers", tooltip="Check my answers (not graded)",
+                          icon="check")
+        button.on_click(lambda _b: self.check())
+        return [w.HBox([button]), self.feedback]
+
+    # ---------------------------------------------------------------- state
+    def _on_change(self, item_id: str):
+        def handler(change):
+            self.store.set(self.spec.id, item_id, change["new"])
+            self._update_status()
+        return handler
+
+    def answers(self) -> dict:
+        return {i: c.value for i, c in self.controls.items() if c.value is not None}
+
+    def set_answers(self, answers: dict) -> None:
+        """Answer in code (an alternative to clicking); unknown ids raise KeyError."""
+        for item_id, value in answers.items():
+            self.controls[item_id].value = value
+
+    def _update_status(self) -> None:
+        done, total = len(self.answers()), len(self.spec.items)
+        if self.instructor_copy:
+            where = "instructor's copy: showing the answer key; nothing is saved here"
+        elif self.store.persist:
+            where = f"answers are saved to {html.escape(self.store.path.name)} as you choose"
+        else:
+            where = "answers are not saved"
+        self.status.value = f"<small>Answered {done} of {total} · {where}</small>"
+
+    def check(self) -> str:
+        """Formative feedback for practice items: right/not yet, why, and where to read."""
+        results = score_items(self.spec, self.practice_key.items[self.spec.id], self.answers())
+        lines = []
+        for r in results:
+            if r.given is None:
+                mark = "– not answered yet"
+            elif r.right:
+                mark = "✓ right"
+            else:
+                mark = "✗ not yet"
+            why = f" {html.escape(r.entry.why)}" if (r.right and r.entry.why) else ""
+            ref = f" Read: {html.escape(r.entry.ref)}." if r.entry.ref else ""
+            hint = "" if r.right else ref
+            lines.append(f"<li><b>{mark}</b> — {html.escape(r.label)}.{why}{ref if r.right else hint}</li>")
+        right = sum(r.right for r in results)
+        self.feedback.value = f"<p>{right} of {len(results)} right.</p><ul>{''.join(lines)}</ul>"
+        return self.feedback.value
+
+    # ---------------------------------------------------------------- display
+    def __repr__(self) -> str:
+        return (f"<{self.spec.kind} exercise {self.spec.id!r}: {len(self.spec.items)} items; "
+                "answer with the widget in JupyterLab>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle)
+        bundle["text/plain"] = repr(self)
+        return bundle

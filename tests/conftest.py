@@ -1,0 +1,42 @@
+"""Shared fixtures. The sample assignment lives in tests/fixtures/sample (see sample_course.py)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sample_course import FIXTURE  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture
+def student_folder(tmp_path):
+    """A student's copy of the sample assignment: public spec only, no key."""
+    folder = tmp_path / "sample"
+    folder.mkdir()
+    shutil.copy(FIXTURE / "exercise_items.toml", folder)
+    return folder
+
+
+@pytest.fixture
+def keys_dir(tmp_path, monkeypatch):
+    """Where grading finds keys, as nbgrader_config.py sets it for a course."""
+    keys = tmp_path / "keys"
+    (keys / "sample").mkdir(parents=True)
+    shutil.copy(FIXTURE / "answer_key.toml", keys / "sample")
+    monkeypatch.setenv("BORDER_BARGAINS_KEYS", str(keys))
+    monkeypatch.delenv("BORDER_BARGAINS_REVEAL_KEYS", raising=False)
+    return keys
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

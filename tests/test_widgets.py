@@ -1,0 +1,149 @@
+"""Exercise widgets driven the way a front end drives them, then 'restarted'.
+
+A front end changes a widget by sending a comm message that ends in
+``widget.set_state(...)``; that is what these tests call. A "restart" is a new
+Assignment over the same folder, as a re-run cell or a new kernel makes.
+"""
+
+import json
+
+import ipywidgets as w
+import pytest
+from sample_course import FIXTURE, HALF_ANSWERS, KEY_ANSWERS, answers_doc
+
+import border_bargains as bb
+from border_bargains.specs import NOT_CHOSEN
+
+
+def choose(control, value):
+    """Select ``value`` as the browser does: by index over the comm."""
+    values = list(control._options_values)
+    index = values.index(value) if value in values else None
+    control.set_state({"index": index})
+
+
+def saved(folder):
+    return json.loads((folder / "widget_answers.json").read_text(encoding="utf-8"))["answers"]
+
+
+@pytest.mark.parametrize("exercise_id", list(KEY_ANSWERS))
+def test_every_kind_saves_each_change_and_survives_a_restart(student_folder, monkeypatch, exercise_id):
+    monkeypatch.chdir(student_folder)
+    course = bb.assignment("sample")
+    widget = course.exercise(exercise_id)
+    for item_id, value in KEY_ANSWERS[exercise_id].items():
+        choose(widget.controls[item_id], value)
+        assert saved(student_folder)[exercise_id][item_id] == value, "saved at once, before any other action"
+    restarted = bb.assignment("sample").exercise(exercise_id)
+    assert restarted.answers() == KEY_ANSWERS[exercise_id]
+    assert "Answered" in restarted.status.value
+
+
+def test_controls_are_labelled_and_start_blank(student_folder, monkeypatch):
+    monkeypatch.chdir(student_folder)
+    course = bb.assignment("sample")
+    for exercise_id in KEY_ANSWERS:
+        widget = course.exercise(exercise_id)
+        for item_id, control in widget.controls.items():
+            assert control.value is None, f"{exercise_id}/{item_id} must start unanswered"
+            assert control.tooltip, "every control has an accessible name"
+            if isinstance(control, w.Dropdown):
+                assert control.options[0] == (NOT_CHOSEN, None)
+
+
+def test_clearing_a_choice_clears_the_saved_answer(student_folder, monkeypatch):
+    monkeypatch.chdir(student_folder)
+    widget = bb.assignment("sample").exercise("claim-types")
+    choose(widget.controls["a"], "causal")
+    choose(widget.controls["a"], None)
+    assert saved(student_folder)["claim-types"] == {}
+
+
+def test_corrupted_file_gives_plain_message_and_clean_start(student_folder, monkeypatch, capsys):
+    monkeypatch.chdir(student_folder)
+    (student_folder / "widget_answers.json").write_text('{"format": "border-bargains-answers/1", "answ')
+    course = bb.assignment("sample")
+    out = capsys.readouterr().out
+    assert "could not be read" in out and "nothing was deleted" in out
+    assert course.exercise("claim-types").answers() == {}
+    assert len(list(student_folder.glob("widget_answers.json.unreadable-*"))) == 1
+
+
+def test_hand_edited_file_uses_what_it_can(student_folder, monkeypatch, capsys):
+    monkeypatch.chdir(student_folder)
+    edited = {"claim-types": {"a": "empirical", "b": "opinion", "zz": "causal"}, "timeline": {"t2019": "first"}}
+    (student_folder / "widget_answers.json").write_text(answers_doc(edited))
+    course = bb.assignment("sample")
+    assert course.exercise("claim-types").answers() == {"a": "empirical"}
+    assert course.exercise("timeline").answers() == {}
+    out = capsys.readouterr().out
+    assert "'opinion'" in out and "'zz'" in out and "'first'" in out
+
+
+def test_headless_build_returns_at_once_with_a_plain_text_view(student_folder, monkeypatch):
+    monkeypatch.chdir(student_folder)
+    widget = bb.assignment("sample").exercise("bargains")
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == "<grid exercise 'bargains': 4 items; answer with the widget in JupyterLab>"
+
+
+def test_answers_can_also_be_set_in_code(student_folder, monkeypatch):
+    monkeypatch.chdir(student_folder)
+    widget = bb.assignment("sample").exercise("who-said")
+    widget.set_answers(HALF_ANSWERS["who-said"])
+    assert saved(student_folder)["who-said"] == HALF_ANSWERS["who-said"]
+
+
+def test_instructor_folder_shows_key_and_writes_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "sample"
+    folder.mkdir()
+    for name in ("exercise_items.toml", "answer_key.toml"):
+        (folder / name).write_bytes((FIXTURE / name).read_bytes())
+    monkeypatch.chdir(folder)
+    course = bb.assignment("sample")
+    widget = course.exercise("timeline")
+    assert widget.answers() == KEY_ANSWERS["timeline"]
+    assert "instructor" in widget.status.value
+    choose(widget.controls["t2019"], 2)
+    assert not (folder / "widget_answers.json").exists(), "nothing in a source folder may be released"
+
+
+def test_missing_spec_file_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="fetch the assignment again"):
+        bb.assignment("sample")
+
+
+def test_practice_check_explains_and_points_to_the_paragraph(tmp_path):
+    from border_bargains.course import Practice
+
+    practice_file = tmp_path / "lesson.toml"
+    practice_file.write_text('''
+[[exercise]]
+id = "types"
+kind = "classify"
+title = "Types"
+prompt = "Classify."
+categories = ["empirical", "normative"]
+items = [
+  { id = "x", text = "Deaths fell in 2024.", answer = "empirical", why = "Checkable.", ref = "WOLA ¶17" },
+  { id = "y", text = "Tariffs are the wrong tool.", answer = "normative", why = "A judgment.", ref = "WOLA ¶11" },
+]
+''', encoding="utf-8")
+    from border_bargains.specs import load_practice
+
+    specs, key = load_practice(practice_file)
+    from border_bargains.answers import AnswerStore
+
+    practice = Practice.__new__(Practice)
+    practice.specs, practice.key = specs, key
+    practice.store = AnswerStore(tmp_path / "p.json", announce=None)
+    widget = practice.exercise("types")
+    choose(widget.controls["x"], "empirical")
+    choose(widget.controls["y"], "empirical")
+    html = widget.check()
+    assert "1 of 2 right" in html
+    assert "✓ right" in html and "Checkable." in html
+    assert "✗ not yet" in html and "WOLA ¶11" in html
+    assert "A judgment." not in html, "the explanation of a wrong item is not given away"
