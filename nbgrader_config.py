@@ -38,11 +38,12 @@ c.CollectApp.check_owner = False
 c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Grading safety: a runaway cell is interrupted after 60 s and the notebook goes on;
-# each kernel is capped at 3 GiB of address space so one submission cannot exhaust the machine.
+# Grading safety: a runaway cell is interrupted after 60 s and the notebook goes on.
+# Each grading kernel starts with border_bargains.grading_guard: 3 GiB of address space at most,
+# writes only inside the submission's folder, no other programs (see that module's docstring).
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
-    "--IPKernelApp.exec_lines=['import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))']",
+    "--IPKernelApp.exec_lines=from border_bargains.grading_guard import start_grading_kernel; start_grading_kernel()",
 ]

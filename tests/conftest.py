@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sample_course import FIXTURE  # noqa: E402
+from sample_course import FIXTURE, build_class
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -40,3 +40,9 @@ def keys_dir(tmp_path, monkeypatch):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def sample_class(tmp_path_factory):
+    """The sample assignment generated, submitted by a whole (partly broken) class, autograded, fed back."""
+    return build_class(tmp_path_factory.mktemp("class"))

@@ -136,3 +136,77 @@ def scores(course: Path, assignment: str = "sample") -> dict[str, float]:
 def gradebook_integrity(course: Path) -> str:
     with sqlite3.connect(course / "gradebook.db") as con:
         return con.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+CLI = str(VENV_BIN / "border-bargains")
+
+
+def cli(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the instructor command as `make` would, from the course folder."""
+    proc = subprocess.run([CLI, *args], cwd=course, env=nbgrader_env(course), capture_output=True, text=True,
+                          timeout=900)
+    if check and proc.returncode not in (0, 1):
+        raise AssertionError(f"border-bargains {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
+    return proc
+
+
+def edit_notebook(folder: Path, change) -> None:
+    path = folder / "sample.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+
+
+def cell(nb, grade_id: str):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# Every claim classified wrongly; the student's own key file agrees with these answers.
+WRONG = {"claim-types": {"a": "causal", "b": "empirical", "c": "normative", "d": "prediction"}}
+
+
+def own_key_text() -> str:
+    lines = (FIXTURE / "answer_key.toml").read_text(encoding="utf-8").splitlines()
+    for item, value in WRONG["claim-types"].items():
+        lines = [f'{item} = {{ answer = "{value}" }}' if ln.startswith(f"{item} = ") else ln for ln in lines]
+    return "\n".join(lines)
+
+
+def build_class(root: Path) -> dict:
+    """One class of the sample assignment: good, blank, half-right, own-key and six broken submissions,
+    generated, autograded and given feedback through the `border-bargains` command."""
+    course = make_course(root)
+    cli(course, "generate", "sample")
+    submit(course, "key", answers=KEY_ANSWERS, data_answer=DATA_SOLUTION)
+    submit(course, "blank", answers=None)
+    submit(course, "half", answers=HALF_ANSWERS)
+    submit(course, "ownkey", answers=WRONG, extra_files={"answer_key.toml": own_key_text()})
+
+    deleted = submit(course, "deleted-test-cell", answers=KEY_ANSWERS)
+    edit_notebook(deleted, lambda nb: nb.cells.remove(cell(nb, "test-claim-types")))
+    edited = submit(course, "edited-locked-cell", answers={})
+    edit_notebook(edited, lambda nb: setattr(cell(nb, "test-bargains"), "source", "4  # full marks, please"))
+    looping = submit(course, "infinite-loop", answers=KEY_ANSWERS)
+    edit_notebook(looping, lambda nb: setattr(cell(nb, "answer-seizure-growth"), "source", "while True:\n    pass"))
+    not_json = submit(course, "not-json", answers=KEY_ANSWERS)
+    (not_json / "sample.ipynb").write_text('{"cells": [ {"cell_type": "code", "sour', encoding="utf-8")
+    hand = submit(course, "hand-edited-answers", answers=None)
+    (hand / "widget_answers.json").write_text('{"format": "border-bargains-answers/1", "answers": {"claim-ty',
+                                              encoding="utf-8")
+    escaping = submit(course, "writes-outside", answers=KEY_ANSWERS, data_answer=DATA_SOLUTION)
+    edit_notebook(escaping, lambda nb: setattr(
+        cell(nb, "answer-seizure-growth"), "source",
+        DATA_SOLUTION + "\nopen('../../../escaped.txt', 'w').write('gotcha')\n"
+        "import shutil\nshutil.rmtree('../../key', ignore_errors=True)"))
+
+    before = tree_digest(course / "submitted")
+    graded = cli(course, "autograde", "sample", "--timeout", "5")
+    feedback = cli(course, "feedback", "sample")
+    return {"course": course, "autograde": graded, "feedback": feedback, "before": before}

@@ -108,7 +108,7 @@ def test_final_and_provisional_overdose_rows_are_kept_apart():
 
 
 def test_unknown_dataset_names_the_choices():
-    with pytest.raises(DatasetError, match="No dataset named 'overdoses'. Available: claims"):
+    with pytest.raises(DatasetError, match=r"No dataset named 'overdoses'\. Available: claims"):
         bb.load("overdoses")
 
 

@@ -1,0 +1,99 @@
+"""Keep a grading kernel's hands inside the submission it is grading.
+
+nbgrader runs each student's code with the instructor's permissions. This
+module installs a Python audit hook (``sys.addaudithook``, which cannot be
+removed once added) in every grading kernel, through ``Execute.extra_arguments``
+in ``nbgrader_config.py``. From then on the kernel may write only inside the
+folder it started in (the student's ``autograded/<student>/<assignment>/``)
+and Matplotlib's cache, and may not start programs.
+A blocked action raises ``PermissionError`` in the student's cell, so that cell
+scores zero and its output says why; every other submission is untouched.
+
+This is a guard against accidents and casual tampering, not a sandbox: code
+that reaches the operating system through ``ctypes`` is not stopped. The
+instructor CLI also checks after grading that no file outside the submission
+changed (``border_bargains.instructor.grading``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+PATH_EVENTS = {  # event -> indexes of the path arguments that get changed
+    "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1), "os.truncate": (0,),
+    "os.chmod": (0,), "os.chown": (0,), "os.link": (0, 1), "os.symlink": (1,), "os.utime": (0,),
+    "shutil.rmtree": (0,), "shutil.move": (0, 1), "shutil.copyfile": (1,), "shutil.copytree": (1,),
+}
+PROGRAM_EVENTS = {"os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "pty.spawn"}
+
+_installed = False
+
+
+def _allowed_roots(root: Path) -> list[Path]:
+    roots = [root]
+    mpl = os.environ.get("MPLCONFIGDIR")
+    roots += [Path(mpl)] if mpl else [Path.home() / ".cache" / "matplotlib", Path.home() / ".config" / "matplotlib"]
+    return [r.resolve() for r in roots]
+
+
+def confine_writes(root: str | os.PathLike | None = None) -> Path:
+    """Install the guard for this process; returns the folder writes are confined to."""
+    global _installed
+    base = Path(root if root is not None else os.getcwd()).resolve()
+    if _installed:
+        return base
+    allowed = _allowed_roots(base)
+    start = Path(os.getcwd())
+
+    def inside(target) -> bool:
+        if isinstance(target, int) or target is None:
+            return True  # an already-open descriptor
+        path = Path(os.fsdecode(target))
+        if not path.is_absolute():
+            path = Path(os.getcwd() if os.getcwd() else start) / path
+        path = Path(os.path.normpath(path))
+        try:
+            path = path.parent.resolve() / path.name
+        except OSError:
+            pass
+        return any(path == r or r in path.parents for r in allowed)
+
+    def refuse(what: str, target=None):
+        where = f" ({os.fsdecode(target)})" if target is not None and not isinstance(target, int) else ""
+        raise PermissionError(
+            f"While grading, {what}{where}. This cell was stopped; the rest of the notebook is still graded."
+        )
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            target, mode, flags = ([*list(args), None, None, 0])[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & WRITE_FLAGS)
+            if writing and not inside(target):
+                refuse("code may write files only inside the assignment folder", target)
+        elif event in PATH_EVENTS:
+            for i in PATH_EVENTS[event]:
+                if i < len(args) and not inside(args[i]):
+                    refuse("code may change files only inside the assignment folder", args[i])
+        elif event in PROGRAM_EVENTS:
+            refuse("code may not start other programs")
+
+    sys.addaudithook(hook)
+    _installed = True
+    return base
+
+
+MEMORY_LIMIT = 3 << 30  # bytes of address space per grading kernel
+
+
+def start_grading_kernel(memory_limit: int = MEMORY_LIMIT) -> None:
+    """Run once at kernel start-up (nbgrader_config.py): cap memory, confine writes."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    except (ImportError, ValueError, OSError):  # not on this platform, or a lower hard limit
+        pass
+    confine_writes()

@@ -1,0 +1,1 @@
+"""The instructor's side of the course: one command per nbgrader step (``border-bargains --help``)."""

@@ -1,0 +1,176 @@
+"""``border-bargains``: one command per step of the instructor's nbgrader workflow.
+
+Run from the course folder (``make generate`` etc. call these). With no
+assignment names, a step applies to every assignment in ``solutions/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import course_root
+from .course_root import CourseError
+
+FORBIDDEN_IN_RELEASE = ("answer_key.toml", "widget_answers.json")
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def check_assignment_source(root: Path, name: str) -> None:
+    """The key must match the items before anything is released."""
+    from ..specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+
+    folder = root / "solutions" / name
+    if (folder / SPEC_FILENAME).exists():
+        _assignment, specs = load_exercises(folder / SPEC_FILENAME)
+        if not (folder / KEY_FILENAME).exists():
+            raise CourseError(f"solutions/{name}/{KEY_FILENAME} is missing: widget exercises cannot be graded")
+        load_key(folder / KEY_FILENAME, specs)
+    stray = [p.name for p in folder.iterdir() if p.name.startswith("widget_answers")]
+    if stray:
+        raise CourseError(f"solutions/{name}/ holds {', '.join(stray)}: delete it; an answers file there "
+                          "would be released to every student")
+
+
+def cmd_generate(api, root, names, _args) -> int:
+    for name in names:
+        check_assignment_source(root, name)
+        result = api.generate_assignment(name, force=True, create=True)
+        if not result.get("success"):
+            _say(result.get("log", ""))
+            _say(result.get("error", ""))
+            raise CourseError(f"generate failed for {name} (see the log above)")
+        released = root / "exercises" / name
+        leaked = [p.name for p in released.iterdir() if p.name in FORBIDDEN_IN_RELEASE]
+        if leaked:
+            raise CourseError(f"exercises/{name}/ contains {', '.join(leaked)}; check CourseDirectory.ignore")
+        _say(f"generated exercises/{name}/ ({', '.join(sorted(p.name for p in released.iterdir()))})")
+    return 0
+
+
+def cmd_release(api, root, names, _args) -> int:
+    exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
+    exchange.mkdir(parents=True, exist_ok=True)
+    os.chmod(exchange, 0o777)
+    for name in names:
+        result = api.release_assignment(name)
+        if not result.get("success"):
+            raise CourseError(f"release failed for {name}:\n{result.get('log', '')}{result.get('error', '')}")
+        _say(f"released {name} to {exchange}")
+    return 0
+
+
+def cmd_collect(api, root, names, _args) -> int:
+    for name in names:
+        result = api.collect(name)
+        if not result.get("success"):
+            raise CourseError(f"collect failed for {name}:\n{result.get('log', '')}{result.get('error', '')}")
+        from .grading import submitted_students
+
+        _say(f"collected {name}: {len(submitted_students(root, name))} submission(s) in submitted/")
+    return 0
+
+
+def cmd_autograde(api, root, names, args) -> int:
+    from .grading import autograde
+
+    failures = 0
+    for name in names:
+        outcomes = autograde(api, root, name, args.student or None)
+        _say(f"== {name}: {len(outcomes)} submission(s)")
+        for outcome in outcomes:
+            _say(outcome.line())
+        bad = [o for o in outcomes if o.status != "graded"]
+        failures += len(bad)
+        _say(f"{len(outcomes) - len(bad)} graded, {len(bad)} not graded; logs in grading-logs/{name}/")
+    if failures:
+        _say("Submissions that were not graded are untouched in submitted/; fix or re-collect them and run "
+             "autograde again (graded submissions are simply re-graded).")
+    return 1 if failures else 0
+
+
+def cmd_feedback(api, root, names, args) -> int:
+    from .grading import submitted_students
+
+    for name in names:
+        made = 0
+        for student in args.student or submitted_students(root, name):
+            if not (root / "autograded" / student / name).exists():
+                _say(f"skip {student}: not autograded yet")
+                continue
+            result = api.generate_feedback(name, student)
+            if not result.get("success"):
+                _say(f"feedback failed for {student}: {(result.get('error') or '').strip().splitlines()[-1:]}")
+                continue
+            api.release_feedback(name, student)
+            made += 1
+        _say(f"{name}: feedback made and returned for {made} student(s) (feedback/<student>/{name}/)")
+    return 0
+
+
+def cmd_export(api, root, _names, args) -> int:
+    out = Path(args.to).resolve()
+    proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to", str(out)], cwd=root,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise CourseError(f"export failed:\n{proc.stdout}{proc.stderr}")
+    _say(f"grades written to {out}")
+    return 0
+
+
+COMMANDS = {
+    "generate": (cmd_generate, "make exercises/<a>/ from solutions/<a>/ (checks keys, refuses leaks)"),
+    "release": (cmd_release, "copy exercises into the exchange for students to fetch"),
+    "collect": (cmd_collect, "copy submissions from the exchange into submitted/"),
+    "autograde": (cmd_autograde, "grade every submission; broken ones are reported, never stop the rest"),
+    "feedback": (cmd_feedback, "make feedback HTML and return it through the exchange"),
+    "export": (cmd_export, "write every grade to a CSV file"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="border-bargains", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name, (_fn, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/)")
+        if name in {"autograde", "feedback"}:
+            p.add_argument("--student", action="append", help="only this student (repeatable)")
+        if name == "autograde":
+            p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
+            p.add_argument("--reveal-keys", action="store_true",
+                           help="print the key and its explanation for wrong items (shows up in feedback)")
+        if name == "export":
+            p.add_argument("--to", default="grades.csv", help="output file (default: grades.csv)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        root = course_root.find_root()
+        known = course_root.assignments(root)
+        names = args.assignments or known
+        unknown = sorted(set(names) - set(known))
+        if unknown:
+            raise CourseError(f"unknown assignment(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        overrides = {}
+        if getattr(args, "timeout", None):
+            overrides["Execute.timeout"] = args.timeout
+        if getattr(args, "reveal_keys", False):
+            os.environ["BORDER_BARGAINS_REVEAL_KEYS"] = "1"
+        api = course_root.load_api(root, **overrides)
+        return COMMANDS[args.command][0](api, root, names, args)
+    except CourseError as exc:
+        print(f"border-bargains: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
