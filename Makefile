@@ -12,7 +12,7 @@ A ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
-.PHONY: help install lab test lint bench lock chromium generate release collect autograde feedback export clean
+.PHONY: help install lab test lint bench bench-class lock chromium generate release collect autograde feedback export clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -38,8 +38,11 @@ test: $(STAMP) chromium  ## run every test (unit, notebooks, nbgrader round trip
 lint: $(STAMP)  ## ruff over the package, the tests and the notebooks' code
 	$(RUN) $(BIN)/ruff check .
 
-bench: $(STAMP)  ## print import, widget-build, lesson and grading timings
+bench: $(STAMP)  ## print import, widget-build and lesson run timings
 	$(RUN) $(BIN)/python tools/bench.py
+
+bench-class: $(STAMP)  ## autograde 40 synthetic submissions and print submissions per minute
+	$(RUN) $(BIN)/python tools/bench.py class 40
 
 chromium:  ## install Debian's Chromium for the browser tests when possible
 	@sh tools/ensure_chromium.sh

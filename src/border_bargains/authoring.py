@@ -43,10 +43,18 @@ def answer(text: str, grade_id: str):
     return nbformat.v4.new_code_cell(text.strip("\n"), metadata=_nbgrader(grade_id, solution=True))
 
 
+TEST_TAGS = ["raises-exception"]
+
+
 def tests(text: str, grade_id: str, points: float):
-    """An autograder test cell (hidden parts between BEGIN/END HIDDEN TESTS)."""
-    return nbformat.v4.new_code_cell(text.strip("\n"), metadata=_nbgrader(grade_id, grade=True, locked=True,
-                                                                          points=points))
+    """An autograder test cell (hidden parts between BEGIN/END HIDDEN TESTS).
+
+    Tagged ``raises-exception`` so that a failing check (say, a blank exercise) does not stop
+    "Run All" in JupyterLab: the student still sees every exercise below it.
+    """
+    meta = _nbgrader(grade_id, grade=True, locked=True, points=points)
+    meta["tags"] = list(TEST_TAGS)
+    return nbformat.v4.new_code_cell(text.strip("\n"), metadata=meta)
 
 
 def written(text: str, grade_id: str, points: float):

@@ -29,6 +29,17 @@ class NotGradable(RuntimeError):
     """Raised in a test cell when grading cannot happen; the message says why."""
 
 
+class NotYet(AssertionError):
+    """A check a student has not passed yet.
+
+    It is still an error to nbgrader (the cell scores zero), but IPython shows only the plain
+    message, not a traceback into the course's code, via ``_render_traceback_``.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"Not yet: {self}"]
+
+
 def _banner(text: str) -> None:
     print(text)
 
@@ -79,7 +90,7 @@ class Assignment:
         spec = self._spec(exercise_id)
         done = len(self.answers(exercise_id))
         if done == 0:
-            raise AssertionError(
+            raise NotYet(
                 f"'{spec.title}' has no answers yet: choose your answers with the widget above, "
                 "then run this cell again."
             )
@@ -89,15 +100,18 @@ class Assignment:
     def check_filled(self, check_id: str, value) -> None:
         """Visible test of a data task: the blank was filled with a number or text."""
         if value is None or value is Ellipsis:
-            raise AssertionError(f"{check_id}: the answer is still blank. Replace None with your answer.")
+            raise NotYet(f"{check_id}: the answer is still blank. Replace None with your answer.")
         if not isinstance(value, int | float | str) or isinstance(value, bool):
-            raise AssertionError(f"{check_id}: expected a number or text, got {type(value).__name__}.")
+            raise NotYet(f"{check_id}: expected a number or text, got {type(value).__name__}.")
         print(f"{check_id}: answer recorded ({value!r}). Hidden tests will check it after you submit.")
 
     # ---------------------------------------------------------------- grading side
     def _key(self) -> AnswerKey:
         if self._grading_key is None:
             root = os.environ.get(KEYS_ENV)
+            if not root and self.instructor_copy:  # the source folder grades against its own key
+                self._grading_key = self.shown_key
+                return self._grading_key
             if not root:
                 raise NotGradable(
                     f"No answer key is available: {KEYS_ENV} is not set. Run grading from the course root "
@@ -131,7 +145,7 @@ class Assignment:
         entry = entries[check_id]
         if not value_matches(entry, value):
             hint = f" Key: {entry.answer!r}. {entry.why} [{entry.ref}]" if reveal_keys() else ""
-            raise AssertionError(f"{check_id}: {value!r} is not right yet.{hint}")
+            raise NotYet(f"{check_id}: {value!r} is not right yet.{hint}")
         print(f"{check_id}: ✓ right.")
 
     def _spec(self, exercise_id: str) -> ExerciseSpec:

@@ -20,6 +20,11 @@ from .grading import score_items
 from .specs import NOT_CHOSEN, AnswerKey, ExerciseSpec, Item
 
 WIDE = w.Layout(width="auto", max_width="46em")
+# Grid cells are labelled for screen readers and keyboard users; the visible row and column
+# headers already show the label, so it is hidden visually (the standard "visually hidden" pattern).
+GRID_STYLE = ("<style>.bb-grid .widget-label{position:absolute!important;width:1px;height:1px;"
+              "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}</style>")
+DESCRIPTIONS = {"classify": "Answer {n}", "match": "Answer {n}", "order": "Position of {n}", "scale": "Place {n}"}
 
 
 def _choice_control(item: Item, value, *, description: str, scale: bool = False) -> w.ValueWidget:
@@ -55,8 +60,11 @@ class ExerciseWidget:
         else:
             saved = store.valid_answers(spec.id, spec.allowed)
         self.controls: dict[str, w.ValueWidget] = {}
-        for item in spec.items:
-            description = "" if spec.kind == "grid" else ("Answer" if spec.kind != "scale" else "Placement")
+        for n, item in enumerate(spec.items, 1):
+            if spec.kind == "grid":
+                description = item.label
+            else:
+                description = DESCRIPTIONS[spec.kind].format(n=n)
             control = _choice_control(item, saved.get(item.id), description=description, scale=spec.kind == "scale")
             control.observe(self._on_change(item.id), names="value")
             self.controls[item.id] = control
@@ -88,7 +96,7 @@ class ExerciseWidget:
 
     def _grid_body(self) -> w.Widget:
         rows, cols = self.spec.rows, self.spec.columns
-        cells: list[w.Widget] = [w.HTML("<b>Dimension</b>")]
+        cells: list[w.Widget] = [w.HTML(f"{GRID_STYLE}<b>Dimension</b>")]
         cells += [w.HTML(f"<b>{html.escape(text)}</b>") for _, text in rows]
         for col_id, col_text in cols:
             cells.append(w.HTML(f"<span>{html.escape(col_text)}</span>"))
@@ -96,7 +104,9 @@ class ExerciseWidget:
         template = "minmax(9em, 1fr) " + " ".join(["minmax(10em, 1.3fr)"] * len(rows))
         for control in self.controls.values():
             control.layout = w.Layout(width="auto")
-        return w.GridBox(cells, layout=w.Layout(grid_template_columns=template, grid_gap="0.4em 0.6em"))
+        grid = w.GridBox(cells, layout=w.Layout(grid_template_columns=template, grid_gap="0.4em 0.6em"))
+        grid.add_class("bb-grid")
+        return grid
 
     def _check_row(self) -> list[w.Widget]:
         if self.practice_key is None:

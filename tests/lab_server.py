@@ -1,0 +1,87 @@
+"""Start the real JupyterLab server from the installed environment on a free loopback port."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def quiet_settings(folder: Path) -> Path:
+    """A JupyterLab settings folder: no news prompt (no network here), every cell rendered."""
+    target = folder / "@jupyterlab" / "apputils-extension"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    # Render every cell (JupyterLab 4 otherwise leaves off-screen cells out of the page).
+    notebook = folder / "@jupyterlab" / "notebook-extension"
+    notebook.mkdir(parents=True, exist_ok=True)
+    (notebook / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    return folder
+
+
+class Lab:
+    def __init__(self, url: str, token: str, process: subprocess.Popen, log: Path):
+        self.url, self.token, self.process, self.log = url, token, process, log
+
+    def get(self, path: str, *, parse: bool = True):
+        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            body = resp.read().decode("utf-8")
+            return (resp.status, json.loads(body) if parse else body)
+
+
+@contextmanager
+def running_lab(root: Path, scratch: Path, env_extra: dict | None = None, timeout: float = 90):
+    """Run `jupyter lab` on `root`; yields a Lab; always stops the server."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(quiet_settings(scratch / "settings"))
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(scratch / "workspaces")
+    env["JUPYTER_RUNTIME_DIR"] = str(scratch / "runtime")
+    env.update(env_extra or {})
+    log = scratch / "jupyter-lab.log"
+    args = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+            f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True",
+            "--ServerApp.disable_check_xsrf=True", "--ServerApp.port_retries=0",
+            "--LabApp.news_url=None", "--ServerApp.open_browser=False"]
+    with log.open("w") as out:
+        process = subprocess.Popen(args, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    lab = Lab(f"http://127.0.0.1:{port}", token, process, log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited early:\n{log.read_text()[-3000:]}")
+            try:
+                lab.get("/api/status")
+                break
+            except (OSError, http.client.HTTPException):
+                if time.monotonic() > deadline:
+                    tail = log.read_text()[-3000:]
+                    raise RuntimeError(f"jupyter lab did not answer in {timeout} s:\n{tail}") from None
+                time.sleep(0.3)
+        yield lab
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

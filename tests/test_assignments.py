@@ -1,0 +1,193 @@
+"""The course's real assignments, end to end with the real nbgrader.
+
+One temporary course holds a copy of solutions/ and nbgrader_config.py. The
+instructor command generates every assignment there; the result must equal the
+committed exercises/. Then, per assignment, a key, a blank and a half-right
+submission are autograded and fed back, and the releases and feedback are
+scanned for anything from the keys or the solutions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from sample_course import answers_doc, cli, scores
+
+from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
+
+
+def test_four_assignments_exist():
+    assert NAMES == ["drug_war", "migration", "sovereignty", "tariff_bargain"]
+
+
+def specs_and_key(name):
+    folder = REPO / "solutions" / name
+    _assignment, specs = load_exercises(folder / SPEC_FILENAME)
+    return specs, load_key(folder / KEY_FILENAME, specs)
+
+
+def grade_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_spec_key_and_notebook_agree(name):
+    specs, key = specs_and_key(name)
+    nb = nbformat.read(REPO / "solutions" / name / f"{name}.ipynb", as_version=4)
+    graded = {}
+    for cell in grade_cells(nb):
+        for ex_id in re.findall(r'course\.grade\("([^"]+)"\)', cell.source):
+            graded[ex_id] = cell.metadata["nbgrader"]["points"]
+        for check_id in re.findall(r'course\.check_value\("([^"]+)"', cell.source):
+            assert check_id in key.values, f"{name}: no key for value check {check_id!r}"
+    assert set(graded) == set(specs), f"{name}: every exercise is graded exactly once"
+    for ex_id, points in graded.items():
+        spec_points = specs[ex_id].points
+        assert points == spec_points, f"{name}/{ex_id}: test cell has {points} points, the spec {spec_points}"
+    for cell in nb.cells:
+        assert not cell.get("outputs"), f"{name}: solutions are stored without outputs"
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            assert "raises-exception" in cell.metadata.get("tags", []), f"{name}: test cell without raises-exception"
+    kinds = {s.kind for s in specs.values()}
+    assert len(kinds) >= 3, f"{name}: use at least three exercise kinds"
+    total = sum(c.metadata["nbgrader"]["points"] for c in grade_cells(nb))
+    manual = sum(c.metadata["nbgrader"]["points"] for c in grade_cells(nb) if c.cell_type == "markdown")
+    assert 20 <= total <= 30 and (total - manual) / total >= 0.6, f"{name}: {total} points, {manual} manual"
+
+
+def test_every_exercise_kind_is_used_somewhere():
+    kinds = {s.kind for name in NAMES for s in specs_and_key(name)[0].values()}
+    assert kinds == {"classify", "grid", "match", "order", "scale"}
+
+
+def key_answers(specs, key):
+    return {ex_id: {i: e.answer for i, e in key.items[ex_id].items()} for ex_id in specs}
+
+
+def half_answers(specs, key):
+    """Every other item answered with the key, the rest left blank."""
+    return {ex_id: {i: e.answer for n, (i, e) in enumerate(key.items[ex_id].items()) if n % 2 == 0}
+            for ex_id in specs}
+
+
+def half_score(specs):
+    return sum(spec.points * math.ceil(len(spec.items) / 2) / len(spec.items) for spec in specs.values())
+
+
+def fill_data_answers(release_nb: Path, source_nb: Path) -> None:
+    """Put the solution code into the released answer cells (what a student who gets them right types)."""
+    source = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(source_nb, as_version=4).cells
+              if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    nb = nbformat.read(release_nb, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in source:
+            solution = SOLUTION.search(source[gid].source).group(1)
+            cell.source = cell.source.replace("# YOUR ANSWER HERE", solution.rstrip("\n"))
+    nbformat.write(nb, release_nb)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("assignments") / "course"
+    course.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    shutil.copytree(REPO / "solutions", course / "solutions",
+                    ignore=shutil.ignore_patterns("widget_answers*", ".ipynb_checkpoints", "__pycache__"))
+    proc = cli(course, "generate")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in NAMES:
+        specs, key = specs_and_key(name)
+        for student, answers in (("key", key_answers(specs, key)), ("blank", None), ("half", half_answers(specs, key))):
+            dest = course / "submitted" / student / name
+            shutil.copytree(course / "exercises" / name, dest)
+            if answers is not None:
+                (dest / "widget_answers.json").write_text(answers_doc(answers), encoding="utf-8")
+            if student == "key":
+                fill_data_answers(dest / f"{name}.ipynb", REPO / "solutions" / name / f"{name}.ipynb")
+    for name in NAMES:
+        graded = cli(course, "autograde", name)
+        assert graded.returncode == 0, graded.stdout + graded.stderr
+        assert cli(course, "feedback", name).returncode == 0
+    return course
+
+
+def normalised(path: Path) -> dict:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"].pop("widgets", None)
+    return nb
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_exercises_equal_a_fresh_generation(course, name):
+    committed, fresh = REPO / "exercises" / name, course / "exercises" / name
+    assert committed.exists(), f"exercises/{name}/ is missing: run `make generate`"
+    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in fresh.iterdir()), \
+        f"exercises/{name}/ holds other files than a fresh generation: run `make generate`"
+    for path in fresh.iterdir():
+        theirs = committed / path.name
+        same = (normalised(theirs) == normalised(path)) if path.suffix == ".ipynb" else \
+            theirs.read_bytes() == path.read_bytes()
+        assert same, f"exercises/{name}/{path.name} is stale or edited by hand: run `make generate` and commit"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_key_full_blank_zero_half_partial(course, name):
+    specs, _key = specs_and_key(name)
+    nb = nbformat.read(REPO / "solutions" / name / f"{name}.ipynb", as_version=4)
+    autograded_total = sum(c.metadata["nbgrader"]["points"] for c in grade_cells(nb) if c.cell_type == "code")
+    got = scores(course, name)
+    assert got["key"] == pytest.approx(autograded_total)
+    assert got["blank"] == 0
+    assert got["half"] == pytest.approx(half_score(specs))
+
+
+def secrets_of(name: str) -> tuple[list[str], list[str]]:
+    """What must never reach a student: key explanations, and solution code lines."""
+    _specs, key = specs_and_key(name)
+    whys = [e.why for entries in key.items.values() for e in entries.values() if len(e.why) > 15]
+    whys += [e.why for e in key.values.values() if len(e.why) > 15]
+    code = []
+    for cell in nbformat.read(REPO / "solutions" / name / f"{name}.ipynb", as_version=4).cells:
+        for region in SOLUTION.findall(cell.source):
+            code += [line.strip() for line in region.splitlines() if len(line.strip()) > 25]
+    return whys, code
+
+
+def readable(path: Path) -> str:
+    return path.read_text(encoding="utf-8").replace("\\n", "\n").replace('\\"', '"')
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_releases_reveal_no_key_or_solution(name):
+    whys, code = secrets_of(name)
+    assert whys
+    for path in (REPO / "exercises" / name).iterdir():
+        text = readable(path)
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{path.name} keeps hidden parts"
+        for secret in whys + code:
+            assert secret not in text, f"exercises/{name}/{path.name} reveals {secret[:60]!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_feedback_reveals_no_key(course, name):
+    whys, code = secrets_of(name)
+    pages = list((course / "feedback").glob(f"*/{name}/*.html"))
+    assert len(pages) == 3, "feedback for key, blank and half"
+    for page in pages:
+        text = readable(page)
+        student = page.parent.parent.name
+        # The key student's own (right) code is theirs to see; nobody sees explanations or others' code.
+        for secret in whys + ([] if student == "key" else code):
+            assert secret not in text, f"feedback of {student} for {name} reveals {secret[:60]!r}"

@@ -1,0 +1,30 @@
+"""The main job, headless: the installed JupyterLab serves the course with nbgrader and widgets enabled."""
+
+import pytest
+from lab_server import running_lab
+
+REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
+HOME = "lessons/00_orientation.ipynb"
+
+
+@pytest.mark.slow
+def test_lab_serves_the_course_with_nbgrader_and_widgets(tmp_path):
+    with running_lab(REPO, tmp_path) as lab:
+        status, page = lab.get("/lab", parse=False)
+        assert status == 200 and "JupyterLab" in page
+
+        status, model = lab.get(f"/api/contents/{HOME}?content=0")
+        assert status == 200 and model["type"] == "notebook", "the course's home notebook is served"
+
+        _status, extensions = lab.get("/lab/api/extensions")
+        enabled = {e["name"]: e["enabled"] for e in extensions}
+        assert enabled.get("@jupyter-widgets/jupyterlab-manager") is True, enabled
+        assert enabled.get("@jupyter/nbgrader") is True, enabled
+
+        status, formgrader = lab.get("/formgrader", parse=False)
+        assert status == 200 and "formgrader" in formgrader.lower(), "nbgrader's formgrader answers"
+        status, courses = lab.get("/formgrader/api/assignments")
+        assert status == 200 and isinstance(courses, list)
+
+        _status, kernels = lab.get("/api/kernelspecs")
+        assert "python3" in kernels["kernelspecs"]
