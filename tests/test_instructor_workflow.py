@@ -22,7 +22,8 @@ from sample_course import (
     tree_digest,
 )
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
+# Both modules share the session-scoped sample_class: keep them on one xdist worker.
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
 
 
 def summary_line(proc, student):

@@ -13,7 +13,8 @@ from sample_course import (
     scores,
 )
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
+# Both modules share the session-scoped sample_class: keep them on one xdist worker.
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
 
 
 def test_solution_passes_validate(sample_class):
