@@ -63,18 +63,19 @@ def _option_label(spec: ExerciseSpec, item_id: str, value) -> str:
     return repr(value)
 
 
+def mark(result: ItemResult, *, wrong: str = "✗ not right", blank: str = "- not answered") -> str:
+    """Words for an item's state, each with a symbol (meaning never rests on colour alone)."""
+    if result.given is None:
+        return blank
+    return "✓ right" if result.right else wrong
+
+
 def report(spec: ExerciseSpec, results: list[ItemResult], score: float, *, reveal: bool) -> str:
     """Plain-text report; symbols are always paired with words (no colour needed)."""
     right = sum(r.right for r in results)
     lines = [f"{spec.title}: {right} of {len(results)} right, {score:g} of {spec.points:g} points."]
     for r in results:
-        if r.given is None:
-            status = "- not answered"
-        elif r.right:
-            status = "✓ right"
-        else:
-            status = "✗ not right"
-        line = f"  {status}: {r.label}"
+        line = f"  {mark(r)}: {r.label}"
         if r.given is not None and not r.right:
             line += f" (you chose: {_option_label(spec, r.item_id, r.given)})"
         if reveal and not r.right:

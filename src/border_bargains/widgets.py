@@ -16,7 +16,7 @@ import html
 import ipywidgets as w
 
 from .answers import AnswerStore
-from .grading import score_items
+from .grading import mark, score_items
 from .specs import NOT_CHOSEN, AnswerKey, ExerciseSpec, Item
 
 WIDE = w.Layout(width="auto", max_width="46em")
@@ -146,16 +146,11 @@ class ExerciseWidget:
         results = score_items(self.spec, self.practice_key.items[self.spec.id], self.answers())
         lines = []
         for r in results:
-            if r.given is None:
-                mark = "– not answered yet"
-            elif r.right:
-                mark = "✓ right"
-            else:
-                mark = "✗ not yet"
+            state = mark(r, wrong="✗ not yet", blank="– not answered yet")
             why = f" {html.escape(r.entry.why)}" if (r.right and r.entry.why) else ""
             ref = f" Read: {html.escape(r.entry.ref)}." if r.entry.ref else ""
             hint = "" if r.right else ref
-            lines.append(f"<li><b>{mark}</b> — {html.escape(r.label)}.{why}{ref if r.right else hint}</li>")
+            lines.append(f"<li><b>{state}</b> — {html.escape(r.label)}.{why}{ref if r.right else hint}</li>")
         right = sum(r.right for r in results)
         self.feedback.value = f"<p>{right} of {len(results)} right.</p><ul>{''.join(lines)}</ul>"
         return self.feedback.value
