@@ -17,7 +17,7 @@ os.environ.setdefault("BORDER_BARGAINS_KEYS", str(ROOT / "solutions"))
 # One thread per kernel: predictable memory and time when grading a class.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+c = get_config()  # provided by traitlets when nbgrader loads this file
 
 c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.course_id = "border-bargains"

@@ -37,7 +37,8 @@ class SeriesExplorer:
         self.menu = w.Dropdown(options=list(SERIES_MENU), value=choice or next(iter(SERIES_MENU)),
                                description="Series", tooltip="Series to show", layout=w.Layout(width="auto"))
         self.years = w.IntRangeSlider(value=years, min=2014, max=2025, description="Years",
-                                      tooltip="First and last year", continuous_update=False)
+                                      tooltip="First and last year", continuous_update=False,
+                                      layout=w.Layout(width="32em"), style={"description_width": "initial"})
         self.view = w.HTML()
         for control in (self.menu, self.years):
             control.observe(lambda _change: self.refresh(), names="value")
@@ -57,7 +58,9 @@ class SeriesExplorer:
         if values.empty:
             self.view.value = "<p>No final figures in these years.</p>" + series_table(name, measure, first, last)
             return
-        chart = bar_chart(values, title=self.menu.value, ylabel=unit, xlabel="Year",
+        fiscal = (frame["period_type"] == "fiscal_year").any()
+        chart = bar_chart(values, title=self.menu.value, ylabel=unit,
+                          xlabel="Fiscal year (October–September)" if fiscal else "Calendar year",
                           alt=f"Bar chart of {self.menu.value}, {first} to {last}; hatched bars are partial years.",
                           source="; ".join(frame.attrs["publishers"]), hatched=partial)
         self.view.value = chart._repr_html_() + series_table(name, measure, first, last)

@@ -39,6 +39,8 @@ def _choice_control(item: Item, value, *, description: str, scale: bool = False)
             options=[(NOT_CHOSEN, None), *options], value=value, description=description,
             tooltip=item.label, style={"description_width": "initial"}, layout=WIDE,
         )
+        if value is None:
+            control.index = 0  # show "— choose —" rather than an empty box (the value stays None)
     return control
 
 
@@ -112,7 +114,7 @@ class ExerciseWidget:
         if self.practice_key is None:
             return []
         button = w.Button(description="Check my answers", tooltip="Check my answers (not graded)",
-                          icon="check")
+                          icon="check", layout=w.Layout(width="auto"))
         button.on_click(lambda _b: self.check())
         return [w.HBox([button]), self.feedback]
 
@@ -149,8 +151,8 @@ class ExerciseWidget:
             state = mark(r, wrong="✗ not yet", blank="– not answered yet")
             why = f" {html.escape(r.entry.why)}" if (r.right and r.entry.why) else ""
             ref = f" Read: {html.escape(r.entry.ref)}." if r.entry.ref else ""
-            hint = "" if r.right else ref
-            lines.append(f"<li><b>{state}</b> — {html.escape(r.label)}.{why}{ref if r.right else hint}</li>")
+            label = html.escape(r.label.rstrip("."))
+            lines.append(f"<li><b>{state}</b> — {label}.{why}{ref}</li>")
         right = sum(r.right for r in results)
         self.feedback.value = f"<p>{right} of {len(results)} right.</p><ul>{''.join(lines)}</ul>"
         return self.feedback.value
