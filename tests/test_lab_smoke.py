@@ -1,9 +1,11 @@
 """The main job, headless: the installed JupyterLab serves the course with nbgrader and widgets enabled."""
 
+from pathlib import Path
+
 import pytest
 from lab_server import running_lab
 
-REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent
 HOME = "lessons/00_orientation.ipynb"
 
 
@@ -17,9 +19,10 @@ def test_lab_serves_the_course_with_nbgrader_and_widgets(tmp_path):
         assert status == 200 and model["type"] == "notebook", "the course's home notebook is served"
 
         _status, extensions = lab.get("/lab/api/extensions")
+        # The extension API reports normalised package names (@jupyter/nbgrader -> jupyter-nbgrader).
         enabled = {e["name"]: e["enabled"] for e in extensions}
-        assert enabled.get("@jupyter-widgets/jupyterlab-manager") is True, enabled
-        assert enabled.get("@jupyter/nbgrader") is True, enabled
+        assert enabled.get("jupyter-widgets-jupyterlab-manager") is True, enabled
+        assert enabled.get("jupyter-nbgrader") is True, enabled
 
         status, formgrader = lab.get("/formgrader", parse=False)
         assert status == 200 and "formgrader" in formgrader.lower(), "nbgrader's formgrader answers"
