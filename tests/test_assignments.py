@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from sample_course import answers_doc, cli, scores
+from sample_course import answers_doc, cli, run_nbgrader, scores
 
 from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
 
@@ -120,6 +120,14 @@ def course(tmp_path_factory):
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert cli(course, "feedback").returncode == 0
     return course
+
+
+def test_solutions_pass_validate_and_releases_fail_it_inverted(course):
+    """nbgrader's own two-way check, on every assignment (one nbgrader start-up per direction)."""
+    out = run_nbgrader(course, "validate", *(f"solutions/{n}/{n}.ipynb" for n in NAMES)).stdout
+    assert out.count("Success! Your notebook passes all the tests.") == len(NAMES), out
+    proc = run_nbgrader(course, "validate", "--invert", *(f"exercises/{n}/{n}.ipynb" for n in NAMES), check=False)
+    assert proc.stdout.count("Success! The notebook does not pass any tests.") == len(NAMES), proc.stdout
 
 
 def normalised(path: Path) -> dict:
