@@ -22,6 +22,12 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
+def require_success(result: dict, step: str, name: str) -> None:
+    """nbgrader's API reports failure in its result; turn that into one clear error."""
+    if not result.get("success"):
+        raise CourseError(f"{step} failed for {name}:\n{result.get('log', '')}{result.get('error', '')}")
+
+
 def check_assignment_source(root: Path, name: str) -> None:
     """The key must match the items before anything is released."""
     from ..specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
@@ -41,11 +47,7 @@ def check_assignment_source(root: Path, name: str) -> None:
 def cmd_generate(api, root, names, _args) -> int:
     for name in names:
         check_assignment_source(root, name)
-        result = api.generate_assignment(name, force=True, create=True)
-        if not result.get("success"):
-            _say(result.get("log", ""))
-            _say(result.get("error", ""))
-            raise CourseError(f"generate failed for {name} (see the log above)")
+        require_success(api.generate_assignment(name, force=True, create=True), "generate", name)
         released = root / "exercises" / name
         leaked = [p.name for p in released.iterdir() if p.name in FORBIDDEN_IN_RELEASE]
         if leaked:
@@ -59,20 +61,16 @@ def cmd_release(api, root, names, _args) -> int:
     exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(exchange, 0o777)
     for name in names:
-        result = api.release_assignment(name)
-        if not result.get("success"):
-            raise CourseError(f"release failed for {name}:\n{result.get('log', '')}{result.get('error', '')}")
+        require_success(api.release_assignment(name), "release", name)
         _say(f"released {name} to {exchange}")
     return 0
 
 
 def cmd_collect(api, root, names, _args) -> int:
-    for name in names:
-        result = api.collect(name)
-        if not result.get("success"):
-            raise CourseError(f"collect failed for {name}:\n{result.get('log', '')}{result.get('error', '')}")
-        from .grading import submitted_students
+    from .grading import submitted_students
 
+    for name in names:
+        require_success(api.collect(name), "collect", name)
         _say(f"collected {name}: {len(submitted_students(root, name))} submission(s) in submitted/")
     return 0
 
