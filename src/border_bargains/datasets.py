@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from importlib.resources import files
@@ -173,11 +174,17 @@ def _convert(ds: Dataset, col: Column, raw: str, line: int):
     return text
 
 
+@functools.cache
+def _packaged_text(filename: str) -> str:
+    """The shipped CSV files never change while a kernel runs: read each once (explorers re-load often)."""
+    return (files("border_bargains") / "data" / filename).read_text(encoding="utf-8")
+
+
 def read_rows(name: str, text: str | None = None) -> list[dict]:
     """Parse and validate a dataset's CSV into Python values (no pandas)."""
     ds = dataset(name)
     if text is None:
-        text = (files("border_bargains") / "data" / ds.filename).read_text(encoding="utf-8")
+        text = _packaged_text(ds.filename)
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)

@@ -15,9 +15,8 @@ SERIES_MENU = {
 }
 
 
-def series_table(name: str, measure: str, first: int, last: int) -> str:
+def series_table(frame, measure: str, first: int, last: int) -> str:
     """HTML table of one measure (every status kept apart, with confidence and source)."""
-    frame = load(name)
     rows = frame[(frame["measure"] == measure) & frame["year"].between(first, last)].sort_values(["year", "status"])
     body = "".join(
         f"<tr><td>{r.year}</td><td style='text-align:right'>{r.value:,.2f}</td><td>{r.status}</td>"
@@ -50,20 +49,20 @@ class SeriesExplorer:
 
         name, measure = SERIES_MENU[self.menu.value]
         first, last = self.years.value
+        frame = load(name)
         values = series(name, measure, status=("final", "partial"))
         values = values[(values.index >= first) & (values.index <= last)]
-        frame = load(name)
         partial = frame[(frame["measure"] == measure) & (frame["status"] == "partial")]["year"].tolist()
         unit = frame["unit"].iloc[0].replace("_", " ")
         if values.empty:
-            self.view.value = "<p>No final figures in these years.</p>" + series_table(name, measure, first, last)
+            self.view.value = "<p>No final figures in these years.</p>" + series_table(frame, measure, first, last)
             return
         fiscal = (frame["period_type"] == "fiscal_year").any()
         chart = bar_chart(values, title=self.menu.value, ylabel=unit,
                           xlabel="Fiscal year (October–September)" if fiscal else "Calendar year",
                           alt=f"Bar chart of {self.menu.value}, {first} to {last}; hatched bars are partial years.",
                           source="; ".join(frame.attrs["publishers"]), hatched=partial)
-        self.view.value = chart._repr_html_() + series_table(name, measure, first, last)
+        self.view.value = chart._repr_html_() + series_table(frame, measure, first, last)
 
     def __repr__(self) -> str:
         return "<series explorer: pick a series and years in JupyterLab>"
