@@ -11,9 +11,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 
-# Where grading finds answer keys: solutions/<assignment>/answer_key.toml.
-# Kernels that nbgrader starts inherit this; a student's folder is never searched.
-os.environ.setdefault("BORDER_BARGAINS_KEYS", str(ROOT / "solutions"))
 # One thread per kernel: predictable memory and time when grading a class.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -28,6 +25,7 @@ c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 # widget_answers.json must NOT be listed here: this list also filters what students submit.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "answer_key.toml", ".widget_answers",
+    ".widget_answers.json.lock",
 ]
 
 # A local exchange folder, so release/fetch/submit/collect work on one laptop.
@@ -38,9 +36,56 @@ c.CollectApp.check_owner = False
 c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Grading safety: a runaway cell is interrupted after 60 s and the notebook goes on.
-# Each grading kernel starts with border_bargains.grading_guard: 3 GiB of address space at most,
-# writes only inside the submission's folder, no other programs (see that module's docstring).
+# ---- Autograde: how scores are made -------------------------------------------------------------
+# Scores are computed in this (the instructor's) process, not in a student's kernel: the course's
+# ScoreAnswers step reads each submission's widget_answers.json as collected in submitted/ and the key
+# in solutions/<assignment>/answer_key.toml, and writes each check cell's score and report into the
+# autograded notebook. RestoreCells puts back graded cells a student deleted (nbgrader's
+# add_missing_cells, made to work on this course's notebooks). QuarantineFiles keeps symbolic links and
+# files holding key text out of the graded copy and the feedback. See border_bargains/nbgrader_plugins.py.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from border_bargains.nbgrader_plugins import (  # noqa: E402
+    QuarantineFiles,
+    RestoreCells,
+    SandboxedExecute,
+    ScoreAnswers,
+    ScrubKeyText,
+)
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+                                      QuarantineFiles, CheckCellMetadata]
+c.RestoreCells.add_missing_cells = True
+c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubKeyText, ScoreAnswers, IgnorePattern,
+                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                                       AssignLatePenalties, CheckCellMetadata]
+
+# Show the key, its explanation and ¶ for wrong items in the feedback? (`border-bargains autograde
+# --reveal-keys` turns it on for one run.)
+c.ScoreAnswers.reveal_keys = False
+
+# Run students' notebooks while grading? Scores never depend on it, so by default no student code runs
+# at all (faster, and nothing to exploit); the autograded notebook and the feedback then show each
+# check cell's report, and the rest of the notebook without outputs. Set True to re-run every notebook,
+# as nbgrader normally does, for instance to show students' own outputs in the feedback.
+c.Execute.enabled = False
+
+# When notebooks do run: each kernel runs in bubblewrap on Linux (no view of solutions/, the gradebook,
+# the exchange or other students; read-only file system except the submission's folder; no network),
+# or, where bubblewrap is missing (macOS), under the audit-hook guard in border_bargains/grading_guard.py.
+# "bubblewrap" refuses to run without the sandbox; "guard" never uses it.
+c.SandboxedKernelManager.mode = "auto"
+# A runaway cell is interrupted after 60 s and the notebook goes on; each kernel has 3 GiB at most.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.extra_arguments = [

@@ -32,6 +32,8 @@ KEY_ANSWERS = {
     "who-said": {"m1": "walsh", "m2": "brewer"},
     "timeline": {"t2019": 1, "t2023": 2, "t2025": 3},
     "stances": {"wola": 5, "greene": 1},
+    "trade": {"value": 839.89},
+    "agency": {"name": "customs and border protection."},
 }
 # Half right, item by item: 2/4, 2/4, 1/2, 1/3, 1/2 (wola=4 is within the tolerance of 1).
 HALF_ANSWERS = {
@@ -41,12 +43,14 @@ HALF_ANSWERS = {
     "who-said": {"m1": "walsh", "m2": "castro"},
     "timeline": {"t2019": 1, "t2023": 3, "t2025": 2},
     "stances": {"wola": 4, "greene": 4},
+    "trade": {"value": 840.5},
+    "agency": {"name": "CBP"},
 }
-POINTS = {"claim-types": 4, "bargains": 4, "who-said": 2, "timeline": 3, "stances": 2, "seizure-growth": 2}
-AUTOGRADED_TOTAL = sum(POINTS.values())  # 17
-HALF_SCORE = 2 + 2 + 1 + 1 + 1 + 0  # data task left blank
+POINTS = {"claim-types": 4, "bargains": 4, "who-said": 2, "timeline": 3, "stances": 2, "trade": 2,
+          "agency": 1}
+AUTOGRADED_TOTAL = sum(POINTS.values())  # 18
+HALF_SCORE = 2 + 2 + 1 + 1 + 1 + 0 + 1  # the number is outside the tolerance, the text is right
 WRITTEN_POINTS = 2
-DATA_SOLUTION = "seizure_growth = (27023 - 4776) / 4776 * 100"
 
 
 def sample_notebook() -> nbformat.NotebookNode:
@@ -56,15 +60,10 @@ def sample_notebook() -> nbformat.NotebookNode:
     ]
     for ex_id in KEY_ANSWERS:
         cells.append(a.readonly(f'course.exercise("{ex_id}")', f"show-{ex_id}"))
-        cells.append(a.tests(
-            f'course.check_started("{ex_id}")\n### BEGIN HIDDEN TESTS\ncourse.grade("{ex_id}")\n'
-            "### END HIDDEN TESTS", f"test-{ex_id}", POINTS[ex_id]))
+        cells.append(a.tests(f'course.check("{ex_id}")', f"test-{ex_id}", POINTS[ex_id]))
     cells += [
-        a.answer(f"seizure_growth = None  # replace None with your answer\n### BEGIN SOLUTION\n{DATA_SOLUTION}\n"
-                 "### END SOLUTION", "answer-seizure-growth"),
-        a.tests('course.check_filled("seizure-growth", seizure_growth)\n### BEGIN HIDDEN TESTS\n'
-                'course.check_value("seizure-growth", seizure_growth)\n### END HIDDEN TESTS',
-                "test-seizure-growth", POINTS["seizure-growth"]),
+        a.md("Optional: work it out in code (nothing here is graded)."),
+        a.code("# your working"),
         a.written("### BEGIN SOLUTION\nA model answer the grader can compare with.\n### END SOLUTION",
                   "written-memo", WRITTEN_POINTS),
     ]
@@ -106,18 +105,17 @@ def make_course(root: Path) -> Path:
     return course
 
 
-def submit(course: Path, student: str, *, answers: dict | None, data_answer: str | None = None,
+def submit(course: Path, student: str, *, answers: dict | None, code: str | None = None,
            extra_files: dict[str, str] | None = None) -> Path:
-    """Place a submission in submitted/<student>/sample/ from the released notebook."""
+    """Place a submission in submitted/<student>/sample/ from the released notebook.
+
+    ``code`` goes into the notebook's free code cell (what a student may type there).
+    """
     release = course / "exercises" / "sample"
     dest = course / "submitted" / student / "sample"
     shutil.copytree(release, dest)
-    nb = nbformat.read(dest / "sample.ipynb", as_version=4)
-    if data_answer is not None:
-        for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer-seizure-growth":
-                cell.source = cell.source.replace("# YOUR ANSWER HERE", data_answer)
-        nbformat.write(nb, dest / "sample.ipynb")
+    if code is not None:
+        edit_notebook(dest, lambda nb: setattr(free_cell(nb), "source", code))
     if answers is not None:
         (dest / "widget_answers.json").write_text(answers_doc(answers), encoding="utf-8")
     for name, text in (extra_files or {}).items():
@@ -161,6 +159,11 @@ def cell(nb, grade_id: str):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
+def free_cell(nb):
+    """The sample notebook's unlocked code cell, where a student may type anything."""
+    return next(c for c in nb.cells if c.cell_type == "code" and "nbgrader" not in c.metadata)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     import hashlib
 
@@ -179,34 +182,112 @@ def own_key_text() -> str:
     return "\n".join(lines)
 
 
-def build_class(root: Path) -> dict:
-    """One class of the sample assignment: good, blank, half-right, own-key and six broken submissions,
-    generated, autograded and given feedback through the `border-bargains` command."""
+# ---- What a student who knows a little Python might try. Each is one cell of code in the free code cell;
+# each prints what it got, so a test can see both that it was stopped and that its output holds no key.
+READS_KEY = """
+import glob, json, os, pathlib, tomllib
+here = pathlib.Path.cwd()
+places = [v for k, v in os.environ.items() if any(w in k.upper() for w in ("KEY", "SOLUTION", "COURSE"))]
+places += [str(p) for p in list(here.parents)[:4]]
+stolen = {}
+for base in places:
+    for path in glob.glob(os.path.join(base, "**", "answer_key.toml"), recursive=True)[:3]:
+        try:
+            stolen[path] = open(path, encoding="utf-8").read()
+        except OSError as exc:
+            print("could not read", path, type(exc).__name__)
+print("found", len(stolen), "key files")
+for text in stolen.values():
+    print(text)
+    key = tomllib.loads(text)
+    answers = {ex: {i: e["answer"] for i, e in items.items()} for ex, items in key.get("items", {}).items()}
+    json.dump({"format": "border-bargains-answers/1", "answers": answers}, open("widget_answers.json", "w"))
+"""
+REWRITES_ANSWERS = """
+import json, pathlib
+doc = json.dumps({"format": "border-bargains-answers/1", "answers": %s})
+here = pathlib.Path.cwd()
+targets = [here / "widget_answers.json", here.parents[2] / "submitted" / here.parent.name / here.name / "widget_answers.json"]
+for target in targets:
+    try:
+        target.write_text(doc)
+        print("rewrote", target)
+    except OSError as exc:
+        print("could not rewrite", target, type(exc).__name__)
+"""
+REPLACES_HELPER = """
+import border_bargains as bb
+import border_bargains.course, border_bargains.grading
+border_bargains.grading.points_for = lambda results, points: points
+border_bargains.grading.is_right = lambda *args: True
+border_bargains.course.Assignment.check = lambda self, exercise_id: print("all right!")
+bb.Assignment.answers = lambda self, exercise_id: {}
+print("helper replaced")
+"""
+FAKE_PACKAGE = 'print("FAKE HELPER IMPORTED")\nraise SystemExit("the fake helper ran")\n'
+WRITES_OUTSIDE = """
+import os, pathlib, shutil
+here = pathlib.Path.cwd()
+course = here.parents[2]
+for attempt in ("plain", "symlink"):
+    try:
+        if attempt == "plain":
+            open(course / "escaped.txt", "w").write("gotcha")
+        else:
+            os.symlink(course / "escaped-through-link.txt", "link.txt")
+            open("link.txt", "w").write("gotcha")
+        print(attempt, "write went through")
+    except OSError as exc:
+        print(attempt, "write stopped:", type(exc).__name__)
+shutil.rmtree(here.parents[1] / "key", ignore_errors=True)  # another student's graded copy
+"""
+ESCAPES = ("escaped.txt", "escaped-through-link.txt")
+
+
+def key_secrets_of_fixture() -> list[str]:
+    from border_bargains.nbgrader_plugins import key_secrets
+
+    return key_secrets(FIXTURE / "answer_key.toml")
+
+
+def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeout: int = 5) -> dict:
+    """One class of the sample assignment, generated, autograded and given feedback through the
+    `border-bargains` command: good, blank and half-right submissions, broken ones, and every way of
+    gaming the grader the tests know. ``execute`` turns notebook execution on (sandbox ``mode``)."""
     course = make_course(root)
+    if execute:
+        with (course / "nbgrader_config.py").open("a") as cfg:
+            cfg.write(f"\nc.Execute.enabled = True\nc.SandboxedKernelManager.mode = {mode!r}\n")
     cli(course, "generate", "sample")
-    submit(course, "key", answers=KEY_ANSWERS, data_answer=DATA_SOLUTION)
+    submit(course, "key", answers=KEY_ANSWERS)
     submit(course, "blank", answers=None)
     submit(course, "half", answers=HALF_ANSWERS)
     submit(course, "ownkey", answers=WRONG, extra_files={"answer_key.toml": own_key_text()})
 
     deleted = submit(course, "deleted-test-cell", answers=KEY_ANSWERS)
     edit_notebook(deleted, lambda nb: nb.cells.remove(cell(nb, "test-claim-types")))
+    deleted_answer = submit(course, "deleted-answer-cell", answers=KEY_ANSWERS)
+    edit_notebook(deleted_answer, lambda nb: nb.cells.remove(cell(nb, "written-memo")))
     edited = submit(course, "edited-locked-cell", answers={})
     edit_notebook(edited, lambda nb: setattr(cell(nb, "test-bargains"), "source", "4  # full marks, please"))
-    looping = submit(course, "infinite-loop", answers=KEY_ANSWERS)
-    edit_notebook(looping, lambda nb: setattr(cell(nb, "answer-seizure-growth"), "source", "while True:\n    pass"))
+    submit(course, "infinite-loop", answers=KEY_ANSWERS, code="while True:\n    pass")
     not_json = submit(course, "not-json", answers=KEY_ANSWERS)
     (not_json / "sample.ipynb").write_text('{"cells": [ {"cell_type": "code", "sour', encoding="utf-8")
     hand = submit(course, "hand-edited-answers", answers=None)
     (hand / "widget_answers.json").write_text('{"format": "border-bargains-answers/1", "answers": {"claim-ty',
                                               encoding="utf-8")
-    escaping = submit(course, "writes-outside", answers=KEY_ANSWERS, data_answer=DATA_SOLUTION)
-    edit_notebook(escaping, lambda nb: setattr(
-        cell(nb, "answer-seizure-growth"), "source",
-        DATA_SOLUTION + "\nopen('../../../escaped.txt', 'w').write('gotcha')\n"
-        "import shutil\nshutil.rmtree('../../key', ignore_errors=True)"))
+
+    submit(course, "reads-key", answers=None, code=READS_KEY)
+    submit(course, "rewrites-answers", answers=None, code=REWRITES_ANSWERS % json.dumps(KEY_ANSWERS))
+    submit(course, "replaces-helper", answers=None, code=REPLACES_HELPER)
+    fake = submit(course, "own-package", answers=KEY_ANSWERS)
+    (fake / "border_bargains").mkdir()
+    (fake / "border_bargains" / "__init__.py").write_text(FAKE_PACKAGE, encoding="utf-8")
+    linked = submit(course, "links-to-key", answers=None)
+    os.symlink(course / "solutions" / "sample" / "answer_key.toml", linked / "notes.txt")
+    submit(course, "writes-outside", answers=KEY_ANSWERS, code=WRITES_OUTSIDE)
 
     before = tree_digest(course / "submitted")
-    graded = cli(course, "autograde", "sample", "--timeout", "5")
+    graded = cli(course, "autograde", "sample", "--timeout", str(timeout))
     feedback = cli(course, "feedback", "sample")
-    return {"course": course, "autograde": graded, "feedback": feedback, "before": before}
+    return {"course": course, "autograde": graded, "feedback": feedback, "before": before, "execute": execute}

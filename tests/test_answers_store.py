@@ -41,7 +41,8 @@ def test_write_is_atomic_when_replace_fails(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         store.set("ex", "b", "y")
     assert path.read_bytes() == before, "a failed save must leave the old file whole"
-    assert [p.name for p in tmp_path.iterdir()] == ["w.json"], "no temporary file is left behind"
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
+    assert left == ["w.json"], "no temporary file is left behind"
 
 
 def test_memory_only_store_never_writes(tmp_path):
@@ -107,3 +108,54 @@ def test_unknown_items_and_values_are_reported_and_kept(tmp_path):
     store.set("ex", "a", "causal")  # a later save keeps what it did not understand
     saved = read(path)["answers"]
     assert saved["ex"]["zz"] == "causal" and saved["ex"]["b"] == "nonsense" and saved["other-exercise"] == {"q": "x"}
+
+
+def test_two_stores_of_one_file_merge_instead_of_overwriting(tmp_path):
+    """Two tabs (or an old widget beside a re-run cell) each hold a copy in memory; each save changes one answer."""
+    path = tmp_path / "w.json"
+    first, second = AnswerStore(path, announce=None), AnswerStore(path, announce=None)
+    first.set("ex", "a", "x")
+    second.set("ex", "b", "y")
+    first.set("other", "c", 3)
+    second.set("ex", "a", None)  # clearing one answer clears only that one
+    assert AnswerStore(path, announce=None).exercise("ex") == {"b": "y"}
+    assert AnswerStore(path, announce=None).exercise("other") == {"c": 3}
+
+
+def _save_many(path, worker, count):
+    store = AnswerStore(path, announce=None)
+    for n in range(count):
+        store.set("ex", f"{worker}-{n}", n)
+
+
+def test_concurrent_processes_lose_no_answer(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "w.json"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_save_many, args=(path, w, 40)) for w in range(3)]
+    for proc in workers:
+        proc.start()
+    for proc in workers:
+        proc.join(60)
+        assert proc.exitcode == 0
+    assert len(AnswerStore(path, announce=None).exercise("ex")) == 120
+
+
+def test_a_file_damaged_between_saves_is_set_aside_and_the_shown_answers_kept(tmp_path):
+    path = tmp_path / "w.json"
+    store = AnswerStore(path, announce=None)
+    store.set("ex", "a", "x")
+    path.write_text('{"format": "border-bargains-answers/1", "answers": {"ex"', encoding="utf-8")
+    store.set("ex", "b", "y")
+    assert AnswerStore(path, announce=None).exercise("ex") == {"a": "x", "b": "y"}
+    assert len(list(tmp_path.glob("w.json.unreadable-*"))) == 1, "the damaged file is kept"
+
+
+def test_the_answers_file_is_readable_by_the_collecting_instructor(tmp_path):
+    path = tmp_path / "w.json"
+    AnswerStore(path, announce=None).set("ex", "a", "x")
+    from border_bargains.answers import _umask
+
+    mode = path.stat().st_mode & 0o777
+    assert mode == 0o666 & ~_umask(), f"mode {oct(mode)}: mkstemp's 0600 hides it from the collecting instructor"

@@ -8,6 +8,10 @@ Rules this module keeps:
 
 * writes are atomic (temporary file + ``os.replace``): a crash never leaves a
   half-written file;
+* a save changes one answer, never the whole file: under a lock it re-reads
+  what is on disk, applies the one change and writes the result. Two tabs, or
+  a re-run setup cell beside an older widget, each hold their own copy in
+  memory; without this the last one to save would erase the other's answers;
 * a file that cannot be read (not JSON, truncated, wrong shape) is *set
   aside* under a new name, never deleted, and the student is told in plain
   words; the exercise then starts clean;
@@ -15,7 +19,8 @@ Rules this module keeps:
   item, a value of the wrong type) are reported and kept in the file, so a
   hand edit loses nothing.
 
-Only the standard library is imported: this module must stay fast to import.
+Only the standard library and ``filelock`` (a small, cross-platform lock) are
+imported: this module must stay fast to import.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 
 FORMAT = "border-bargains-answers/1"
 DEFAULT_FILENAME = "widget_answers.json"
+LOCK_TIMEOUT = 10  # seconds a save waits for another save of the same file
 
 # JSON value types an answer may have (a choice label, a position, a scale point).
 ANSWER_TYPES = (str, int, float)
@@ -159,21 +165,56 @@ class AnswerStore:
 
     # ------------------------------------------------------------------ writing
     def set(self, exercise_id: str, item_id: str, value) -> None:
-        """Record one answer (``None`` clears it) and save at once."""
+        """Record one answer (``None`` clears it) and save at once, merged with what is on disk.
+
+        Under a lock, the file is read again, only this one answer is changed,
+        and the result is written atomically; the in-memory copy then becomes
+        what is on disk. An answer saved meanwhile by another tab survives.
+        """
         if value is not None and not _is_answer(value):
             raise TypeError(f"an answer must be text or a number, not {type(value).__name__}")
-        items = self._data.setdefault(exercise_id, {})
+        if not self.persist:
+            self._apply(self._data, exercise_id, item_id, value)
+            return
+        with self._lock():
+            current = self._read_for_update()
+            self._apply(current, exercise_id, item_id, value)
+            self._write(current)
+            self._data = current
+
+    @staticmethod
+    def _apply(data: dict, exercise_id: str, item_id: str, value) -> None:
+        items = data.setdefault(exercise_id, {})
         if value is None:
             items.pop(item_id, None)
         else:
             items[item_id] = value
-        self.save()
+
+    def _lock(self):
+        from filelock import FileLock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.path.with_name(f".{self.path.name}.lock")), timeout=LOCK_TIMEOUT)
+
+    def _read_for_update(self) -> dict[str, dict[str, object]]:
+        """What is on disk now; if it became unreadable, it is set aside and the last good copy is used."""
+        if not self.path.exists():
+            return {ex: dict(items) for ex, items in self._data.items()}  # deleted meanwhile: keep what is shown
+        try:
+            return self._parse(self.path.read_bytes())
+        except AnswerFileProblem as problem:
+            self._set_aside(str(problem))
+            return {ex: dict(items) for ex, items in self._data.items()}
 
     def save(self) -> None:
-        """Write the whole file atomically (no-op when not persisting)."""
+        """Write the in-memory answers as they are (no-op when not persisting)."""
         if not self.persist:
             return
-        doc = {"format": FORMAT, "answers": self._data}
+        with self._lock():
+            self._write(self._data)
+
+    def _write(self, data: dict) -> None:
+        doc = {"format": FORMAT, "answers": data}
         text = json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
@@ -182,7 +223,14 @@ class AnswerStore:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the collecting instructor must read it
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

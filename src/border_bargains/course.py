@@ -1,32 +1,24 @@
 """What a notebook calls: ``assignment(...)`` in graded work, ``practice(...)`` in lessons.
 
-Where the key comes from is the security boundary of the course:
+Nothing here grades. A student's kernel only shows the exercises, saves each
+answer to ``widget_answers.json`` and says how many are saved; scoring happens
+after submission, in the instructor's process, from the answers file as
+collected (:mod:`border_bargains.nbgrader_plugins`). So no code a student runs,
+or replaces, can change a score, and no key is ever loaded in a student's
+kernel: the grading kernel does not even know where the keys are.
 
-* Grading reads the key only from ``$BORDER_BARGAINS_KEYS/<assignment>/answer_key.toml``.
-  ``nbgrader_config.py`` sets that variable to the course's ``solutions/``
-  folder, so it is set whenever nbgrader runs from the course root. The
-  student's own folder is never searched, so a key file a student brings is
-  ignored.
-* A folder that holds ``answer_key.toml`` is the instructor's source folder:
-  there the widgets show the key and nothing is saved, so no answers file can
-  be released with the assignment. nbgrader never copies ``answer_key.toml``
-  (``CourseDirectory.ignore``), so a student's folder cannot become one at
-  grading time.
+A folder that holds ``answer_key.toml`` is the instructor's source folder:
+there the widgets show the key and nothing is saved, so no answers file can be
+released with the assignment. nbgrader never copies ``answer_key.toml``
+(``CourseDirectory.ignore``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .answers import DEFAULT_FILENAME, AnswerStore
-from .specs import KEY_FILENAME, SPEC_FILENAME, AnswerKey, ExerciseSpec, load_exercises, load_key, load_practice
-
-KEYS_ENV = "BORDER_BARGAINS_KEYS"
-
-
-class NotGradable(RuntimeError):
-    """Raised in a test cell when grading cannot happen; the message says why."""
+from .specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, ExerciseSpec, load_exercises, load_key, load_practice
 
 
 class NotYet(AssertionError):
@@ -66,7 +58,6 @@ class Assignment:
                                  announce=_banner)
         self.store.report_unknown_exercises(set(self.specs))
         self._widgets: dict = {}
-        self._grading_key: AnswerKey | None = None
 
     # ---------------------------------------------------------------- student side
     def exercise(self, exercise_id: str):
@@ -74,6 +65,8 @@ class Assignment:
         from .widgets import ExerciseWidget
 
         spec = self._spec(exercise_id)
+        if not self.instructor_copy:
+            self.store.reload()  # a rebuilt widget shows what is on disk, not an older copy in memory
         widget = ExerciseWidget(spec, self.store, shown_key=self.shown_key)
         self._widgets[exercise_id] = widget
         return widget
@@ -85,68 +78,55 @@ class Assignment:
             return {i: e.answer for i, e in self.shown_key.items[exercise_id].items()}
         return self.store.valid_answers(exercise_id, spec.allowed)
 
-    def check_started(self, exercise_id: str) -> None:
-        """Visible test: fails on a blank exercise, says how far the student got."""
+    def check(self, exercise_id: str) -> None:
+        """The check cell under an exercise: how many answers are saved on disk (what will be graded).
+
+        It reads the file again, so it reports what another tab or an older widget saved too. A blank
+        exercise raises :class:`NotYet` (one plain line, no traceback), so that nbgrader's Validate
+        button does not call a blank notebook finished.
+        """
         spec = self._spec(exercise_id)
+        if not self.instructor_copy:
+            self.store.reload()
         done = len(self.answers(exercise_id))
         if done == 0:
-            raise NotYet(
-                f"'{spec.title}' has no answers yet: choose your answers with the widget above, "
-                "then run this cell again."
-            )
-        print(f"'{spec.title}': {done} of {len(spec.items)} items answered and saved. "
-              "Hidden tests will check the answers after you submit.")
+            how = "type your answer in the box above and press Enter" if spec.kind in TYPED_KINDS else \
+                "choose your answers with the widget above"
+            raise NotYet(f"'{spec.title}' has no answers yet: {how}, then run this cell again.")
+        print(f"'{spec.title}': {done} of {len(spec.items)} answered and saved. "
+              "Your answers are checked after you submit.")
 
-    def check_filled(self, check_id: str, value) -> None:
-        """Visible test of a data task: the blank was filled with a number or text."""
-        if value is None or value is Ellipsis:
-            raise NotYet(f"{check_id}: the answer is still blank. Replace None with your answer.")
-        if not isinstance(value, int | float | str) or isinstance(value, bool):
-            raise NotYet(f"{check_id}: expected a number or text, got {type(value).__name__}.")
-        print(f"{check_id}: answer recorded ({value!r}). Hidden tests will check it after you submit.")
+    check_started = check  # the name used by notebooks released before number exercises existed
 
-    # ---------------------------------------------------------------- grading side
-    def _key(self) -> AnswerKey:
-        if self._grading_key is None:
-            root = os.environ.get(KEYS_ENV)
-            if not root and self.instructor_copy:  # the source folder grades against its own key
-                self._grading_key = self.shown_key
-                return self._grading_key
-            if not root:
-                raise NotGradable(
-                    f"No answer key is available: {KEYS_ENV} is not set. Run grading from the course root "
-                    "(e.g. `make autograde`), where nbgrader_config.py sets it."
-                )
-            path = Path(root) / self.name / KEY_FILENAME
-            if not path.exists():
-                raise NotGradable(f"No answer key at {path}. Check {KEYS_ENV} (now {root!r}).")
-            self._grading_key = load_key(path, self.specs)
-        return self._grading_key
+    def record(self, exercise_id: str, value, item: str | None = None) -> None:
+        """Save a value computed in code as the answer of a number or text exercise.
 
-    def grade(self, exercise_id: str) -> float:
-        """Hidden test: per-item partial credit; the returned number is the score."""
-        from .grading import points_for, report, reveal_keys, score_items
+        ``course.record("two-way-trade", exports + imports)`` does what typing into the box does,
+        with the same plain messages; ``item`` names the item when an exercise has several.
+        """
+        from .typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
 
         spec = self._spec(exercise_id)
-        if spec.points is None:
-            raise NotGradable(f"Exercise {exercise_id!r} has no points in {SPEC_FILENAME}.")
-        results = score_items(spec, self._key().items[exercise_id], self.answers(exercise_id))
-        score = points_for(results, spec.points)
-        print(report(spec, results, score, reveal=reveal_keys()))
-        return score
-
-    def check_value(self, check_id: str, value) -> None:
-        """Hidden test of a data task: right within the key's tolerance, or AssertionError."""
-        from .grading import reveal_keys, value_matches
-
-        entries = self._key().values
-        if check_id not in entries:
-            raise NotGradable(f"The answer key has no value check {check_id!r}.")
-        entry = entries[check_id]
-        if not value_matches(entry, value):
-            hint = f" Key: {entry.answer!r}. {entry.why} [{entry.ref}]" if reveal_keys() else ""
-            raise NotYet(f"{check_id}: {value!r} is not right yet.{hint}")
-        print(f"{check_id}: ✓ right.")
+        if spec.kind not in TYPED_KINDS:
+            raise NotYet(f"'{spec.title}' is answered with the widget, not with record().")
+        if item is None:
+            if len(spec.items) != 1:
+                raise NotYet(f"'{spec.title}' has {len(spec.items)} boxes: name one, e.g. "
+                             f"record({exercise_id!r}, value, item={spec.items[0].id!r}).")
+            item = spec.items[0].id
+        target = next((i for i in spec.items if i.id == item), None)
+        if target is None:
+            raise NotYet(f"'{spec.title}' has no box {item!r}; its boxes are {', '.join(i.id for i in spec.items)}.")
+        try:
+            saved = parse_number(value, target.unit) if spec.kind == "number" else clean_text(value)
+        except TypedAnswerProblem as problem:
+            raise NotYet(f"Not saved: {problem}") from None
+        if self.instructor_copy:
+            print("Instructor's copy: nothing is saved here.")
+            return
+        self.store.set(exercise_id, item, saved)
+        shown = format_number(saved) if spec.kind == "number" else f"“{saved}”"
+        print(f"Saved {shown} as your answer to '{spec.title}'. Run the widget cell again to see it in the box.")
 
     def _spec(self, exercise_id: str) -> ExerciseSpec:
         try:

@@ -1,27 +1,22 @@
-"""Scoring widget answers and data-task values against an answer key.
+"""Scoring saved answers against an answer key: pure functions, no I/O.
 
-Scores feed nbgrader: a test cell whose last value is a number gets that many
-points (partial credit), a cell that raises gets zero. Two rules follow:
-
-* nothing here writes to stderr (nbgrader gives zero to a cell with stderr);
-* the printed report says which items are right, never what the right answer
-  is, unless the instructor opts in (``BORDER_BARGAINS_REVEAL_KEYS=1`` at
-  autograde time), because nbgrader's feedback shows test-cell output.
+They run in the instructor's process only, called by the course's nbgrader
+preprocessor (:mod:`border_bargains.nbgrader_plugins`); practice Check buttons
+use them too, with the lessons' public practice keys. The report says which
+items are right, never what the right answer is, unless the instructor opts
+in (``reveal`` below), because nbgrader's feedback shows the report.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
-from .specs import AnswerKey, ExerciseSpec, KeyEntry
+from .specs import ExerciseSpec, KeyEntry
+from .typed_answers import format_number, normalise_text
 
-REVEAL_ENV = "BORDER_BARGAINS_REVEAL_KEYS"
-
-
-def reveal_keys() -> bool:
-    return os.environ.get(REVEAL_ENV, "").strip().lower() in {"1", "true", "yes"}
+# Two floats that print the same are the same answer: 1.72 typed vs 1.72 in the key.
+FLOAT_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -39,14 +34,20 @@ def score_items(spec: ExerciseSpec, key_entries: dict[str, KeyEntry], answers: d
     for item in spec.items:
         entry = key_entries[item.id]
         given = answers.get(item.id)
-        if given is None:
-            right = False
-        elif spec.kind == "scale":
-            right = abs(given - entry.answer) <= spec.tolerance
-        else:
-            right = given == entry.answer
+        right = given is not None and is_right(spec, entry, given)
         results.append(ItemResult(item.id, item.label, given, right, entry))
     return results
+
+
+def is_right(spec: ExerciseSpec, entry: KeyEntry, given) -> bool:
+    """One saved answer against its key entry (the value was checked against the item when loaded)."""
+    if spec.kind == "scale":
+        return abs(given - entry.answer) <= spec.tolerance
+    if spec.kind == "number":
+        return math.isfinite(given) and abs(given - float(entry.answer)) <= entry.tolerance + FLOAT_SLACK
+    if spec.kind == "text":
+        return normalise_text(given) in {normalise_text(a) for a in (entry.answer, *entry.accept)}
+    return given == entry.answer
 
 
 def points_for(results: list[ItemResult], points: float) -> float:
@@ -57,6 +58,11 @@ def points_for(results: list[ItemResult], points: float) -> float:
 
 
 def _option_label(spec: ExerciseSpec, item_id: str, value) -> str:
+    if spec.kind == "number":
+        unit = spec.item(item_id).unit
+        return format_number(value) + ("" if not unit else unit if unit.startswith("%") else f" {unit}")
+    if spec.kind == "text":
+        return f"“{value}”"
     for option in spec.item(item_id).options:
         if option.value == value:
             return option.label
@@ -76,28 +82,16 @@ def report(spec: ExerciseSpec, results: list[ItemResult], score: float, *, revea
     lines = [f"{spec.title}: {right} of {len(results)} right, {score:g} of {spec.points:g} points."]
     for r in results:
         line = f"  {mark(r)}: {r.label}"
+        verb = "you gave" if spec.kind in ("number", "text") else "you chose"
         if r.given is not None and not r.right:
-            line += f" (you chose: {_option_label(spec, r.item_id, r.given)})"
+            line += f" ({verb}: {_option_label(spec, r.item_id, r.given)})"
         if reveal and not r.right:
             line += f"\n      key: {_option_label(spec, r.item_id, r.entry.answer)}"
+            if spec.kind == "number" and r.entry.tolerance:
+                line += f" (± {format_number(r.entry.tolerance)})"
             if r.entry.why:
                 line += f" — {r.entry.why}"
             if r.entry.ref:
                 line += f" [{r.entry.ref}]"
         lines.append(line)
     return "\n".join(lines)
-
-
-def value_matches(entry: KeyEntry, value) -> bool:
-    """Compare a data-task answer with its key (numbers within the tolerance)."""
-    if isinstance(entry.answer, str):
-        return isinstance(value, str) and value.strip().lower() == entry.answer.strip().lower()
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return False
-    return math.isfinite(number) and abs(number - float(entry.answer)) <= entry.tolerance
-
-
-def key_answers(spec: ExerciseSpec, key: AnswerKey) -> dict:
-    return {item_id: entry.answer for item_id, entry in key.items[spec.id].items()}

@@ -6,19 +6,24 @@ never to release or copy (see ``nbgrader_config.py``). Lesson practice items
 keep spec and key together in the package, since nothing there is graded.
 
 Every exercise kind is reduced to the same shape: a list of items, each with
-the values it may take. Widgets and grading then need no per-kind branches
-beyond layout and the scale tolerance.
+the values it may take. Choice kinds (classify, grid, match, order, scale) list
+their options; the typed kinds (number, text) take what a student types, which
+:mod:`border_bargains.typed_answers` turns into a number or a short text before
+it is saved, so grading only ever compares saved values.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SPEC_FILENAME = "exercise_items.toml"
 KEY_FILENAME = "answer_key.toml"
-KINDS = ("classify", "grid", "match", "order", "scale")
+KINDS = ("classify", "grid", "match", "order", "scale", "number", "text")
+TYPED_KINDS = ("number", "text")
+TEXT_MAX = 200  # characters a short text answer may have
 NOT_CHOSEN = "— choose —"
 
 
@@ -41,8 +46,15 @@ class Item:
     ref: str = ""  # e.g. "WOLA ¶16": where to look
     row: str = ""  # grid only
     column: str = ""  # grid only
+    entry: str = "choice"  # how it is answered: "choice", "number" or "text"
+    unit: str = ""  # number only: shown beside the box, e.g. "billion US$"
+    placeholder: str = ""  # typed kinds: an example of the expected form, e.g. "e.g. 1.50"
 
     def allows(self, value) -> bool:
+        if self.entry == "number":
+            return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if self.entry == "text":
+            return isinstance(value, str) and 0 < len(value.strip()) <= TEXT_MAX
         return any(value == o.value and type(value) is type(o.value) for o in self.options)
 
 
@@ -75,7 +87,8 @@ class KeyEntry:
     answer: str | int | float
     why: str = ""
     ref: str = ""
-    tolerance: float = 0.0  # value checks only
+    tolerance: float = 0.0  # number items: how far from the answer still counts as right
+    accept: tuple[str, ...] = ()  # text items: other spellings that also count as right
 
 
 def _need(table: dict, name: str, where: str, kind=str):
@@ -150,6 +163,11 @@ def parse_exercise(table: dict, where: str) -> ExerciseSpec:
                               row["text"], options, row.get("ref", "")))
         extra["tolerance"] = int(table.get("tolerance", 0))
         extra["scale_labels"] = labels
+    elif kind in TYPED_KINDS:
+        for row in _entries(table, "items", where):
+            items.append(Item(row["id"], row.get("label", row["text"]), row["text"], (), row.get("ref", ""),
+                              entry=kind, unit=str(row.get("unit", "")) if kind == "number" else "",
+                              placeholder=str(row.get("placeholder", ""))))
     elif kind == "grid":
         rows = _entries(table, "rows", where)
         cols = _entries(table, "columns", where)
@@ -196,13 +214,18 @@ def _key_entry(table, where: str) -> KeyEntry:
     answer = table["answer"]
     if isinstance(answer, bool) or not isinstance(answer, str | int | float):
         raise SpecError(f"{where}: 'answer' must be text or a number")
-    return KeyEntry(answer, table.get("why", ""), table.get("ref", ""), float(table.get("tolerance", 0.0)))
+    accept = table.get("accept", [])
+    if not isinstance(accept, list) or not all(isinstance(a, str) for a in accept):
+        raise SpecError(f"{where}: 'accept' must be a list of texts")
+    tolerance = table.get("tolerance", 0.0)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+        raise SpecError(f"{where}: 'tolerance' must be a number of at least 0")
+    return KeyEntry(answer, table.get("why", ""), table.get("ref", ""), float(tolerance), tuple(accept))
 
 
 @dataclass
 class AnswerKey:
     items: dict[str, dict[str, KeyEntry]]  # exercise id -> item id -> entry
-    values: dict[str, KeyEntry]  # data-task check id -> entry
 
 
 def load_key(path: str | Path, specs: dict[str, ExerciseSpec] | None = None) -> AnswerKey:
@@ -213,8 +236,10 @@ def load_key(path: str | Path, specs: dict[str, ExerciseSpec] | None = None) -> 
         ex_id: {item_id: _key_entry(t, f"{path} [items.{ex_id}.{item_id}]") for item_id, t in table.items()}
         for ex_id, table in doc.get("items", {}).items()
     }
-    values = {vid: _key_entry(t, f"{path} [values.{vid}]") for vid, t in doc.get("values", {}).items()}
-    key = AnswerKey(items, values)
+    if "values" in doc:
+        raise SpecError(f"{path}: [values.*] checks ran student code at grading time and are no longer used; "
+                        "make each one a kind = \"number\" exercise (see docs/authoring.md)")
+    key = AnswerKey(items)
     if specs is not None:
         check_key_matches(key, specs, str(path))
     return key
@@ -230,8 +255,9 @@ def check_key_matches(key: AnswerKey, specs: dict[str, ExerciseSpec], where: str
             if item.id not in entries:
                 raise SpecError(f"{where}: exercise {ex_id!r} item {item.id!r} has no key")
             if not item.allows(entries[item.id].answer):
+                wanted = {"number": "a number", "text": "a short text"}.get(item.entry, "one of its choices")
                 raise SpecError(f"{where}: key for {ex_id!r} item {item.id!r} ({entries[item.id].answer!r}) "
-                                "is not one of its choices")
+                                f"is not {wanted}")
         extra = set(entries) - {i.id for i in spec.items}
         if extra:
             raise SpecError(f"{where}: key for {ex_id!r} names unknown items: {', '.join(sorted(extra))}")
@@ -267,6 +293,6 @@ def load_practice(path: str | Path) -> tuple[dict[str, ExerciseSpec], AnswerKey]
                 entries[row["id"]] = _key_entry(row, f"{where} item {row['id']!r}")
         specs[spec.id] = spec
         key_items[spec.id] = entries
-    key = AnswerKey(key_items, {})
+    key = AnswerKey(key_items)
     check_key_matches(key, specs, str(path))
     return specs, key

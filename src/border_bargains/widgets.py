@@ -17,14 +17,68 @@ import ipywidgets as w
 
 from .answers import AnswerStore
 from .grading import mark, score_items
-from .specs import NOT_CHOSEN, AnswerKey, ExerciseSpec, Item
+from .specs import NOT_CHOSEN, TYPED_KINDS, AnswerKey, ExerciseSpec, Item
+from .typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
 
 WIDE = w.Layout(width="auto", max_width="46em")
 # Grid cells are labelled for screen readers and keyboard users; the visible row and column
 # headers already show the label, so it is hidden visually (the standard "visually hidden" pattern).
 GRID_STYLE = ("<style>.bb-grid .widget-label{position:absolute!important;width:1px;height:1px;"
               "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}</style>")
-DESCRIPTIONS = {"classify": "Answer {n}", "match": "Answer {n}", "order": "Position of {n}", "scale": "Place {n}"}
+DESCRIPTIONS = {"classify": "Answer {n}", "match": "Answer {n}", "order": "Position of {n}", "scale": "Place {n}",
+                "number": "Answer {n}", "text": "Answer {n}"}
+
+
+def _shown(spec: ExerciseSpec, item: Item, value) -> str:
+    """A saved typed answer as the box shows it."""
+    if value is None:
+        return ""
+    return format_number(value) if spec.kind == "number" else str(value)
+
+
+class TypedBox:
+    """A text box for a number or a short text: what is typed is read, saved, and confirmed in words.
+
+    The value is saved when the student presses Enter or leaves the box (``continuous_update=False``),
+    never half-typed. Anything that cannot be read gets one plain sentence beside the box and leaves
+    the saved answer as it was; nothing raises into the notebook.
+    """
+
+    def __init__(self, spec: ExerciseSpec, item: Item, saved, description: str, on_saved):
+        self.spec, self.item, self.saved = spec, item, saved
+        self._on_saved = on_saved
+        placeholder = item.placeholder or ("e.g. 1234.5" if spec.kind == "number" else "a few words")
+        self.control = w.Text(value=_shown(spec, item, saved), placeholder=placeholder, description=description,
+                              tooltip=item.label, continuous_update=False, style={"description_width": "initial"},
+                              layout=w.Layout(width="22em"))
+        self.unit = w.HTML(f"<span class='bb-unit'>{html.escape(item.unit)}</span>" if item.unit else "")
+        self.message = w.HTML()
+        self.message.add_class("bb-message")
+        self.control.observe(self._changed, names="value")
+        self.box = w.VBox([w.HBox([self.control, self.unit]), self.message])
+
+    def _changed(self, change) -> None:
+        typed = change["new"]
+        if not typed.strip():
+            self.saved = None
+            self._on_saved(self.item.id, None)
+            self._say("Cleared: no answer is saved for this box.")
+            return
+        try:
+            value = parse_number(typed, self.item.unit) if self.spec.kind == "number" else clean_text(typed)
+        except TypedAnswerProblem as problem:
+            still = (f" Your saved answer is still {_shown(self.spec, self.item, self.saved)}."
+                     if self.saved is not None else " Nothing is saved for this box yet.")
+            self._say(f"✗ Not saved. {problem}{still}", error=True)
+            return
+        self.saved = value
+        self._on_saved(self.item.id, value)
+        unit = f" {self.item.unit}" if self.item.unit and self.spec.kind == "number" else ""
+        self._say(f"✓ Saved as {html.escape(_shown(self.spec, self.item, value))}{html.escape(unit)}.")
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        colour = "#8a1c1c" if error else "#1b5e20"
+        self.message.value = f"<span role='status' aria-live='polite' style='color:{colour}'>{text}</span>"
 
 
 def _choice_control(item: Item, value, *, description: str, scale: bool = False) -> w.ValueWidget:
@@ -62,11 +116,17 @@ class ExerciseWidget:
         else:
             saved = store.valid_answers(spec.id, spec.allowed)
         self.controls: dict[str, w.ValueWidget] = {}
+        self.typed: dict[str, TypedBox] = {}
         for n, item in enumerate(spec.items, 1):
             if spec.kind == "grid":
                 description = item.label
             else:
                 description = DESCRIPTIONS[spec.kind].format(n=n)
+            if spec.kind in TYPED_KINDS:
+                box = TypedBox(spec, item, saved.get(item.id), description, self._on_typed)
+                self.typed[item.id] = box
+                self.controls[item.id] = box.control
+                continue
             control = _choice_control(item, saved.get(item.id), description=description, scale=spec.kind == "scale")
             control.observe(self._on_change(item.id), names="value")
             self.controls[item.id] = control
@@ -93,7 +153,8 @@ class ExerciseWidget:
             return self._grid_body()
         rows = []
         for n, item in enumerate(self.spec.items, 1):
-            rows.append(w.VBox([self._item_text(item, n), self.controls[item.id]]))
+            control = self.typed[item.id].box if item.id in self.typed else self.controls[item.id]
+            rows.append(w.VBox([self._item_text(item, n), control]))
         return w.VBox(rows)
 
     def _grid_body(self) -> w.Widget:
@@ -125,13 +186,20 @@ class ExerciseWidget:
             self._update_status()
         return handler
 
+    def _on_typed(self, item_id: str, value) -> None:
+        self.store.set(self.spec.id, item_id, value)
+        self._update_status()
+
     def answers(self) -> dict:
+        if self.typed:
+            return {i: b.saved for i, b in self.typed.items() if b.saved is not None}
         return {i: c.value for i, c in self.controls.items() if c.value is not None}
 
     def set_answers(self, answers: dict) -> None:
-        """Answer in code (an alternative to clicking); unknown ids raise KeyError."""
+        """Answer in code (an alternative to clicking or typing); unknown ids raise KeyError."""
         for item_id, value in answers.items():
-            self.controls[item_id].value = value
+            control = self.controls[item_id]
+            control.value = ("" if value is None else str(value)) if item_id in self.typed else value
 
     def _update_status(self) -> None:
         done, total = len(self.answers()), len(self.spec.items)

@@ -38,10 +38,40 @@ def check_assignment_source(root: Path, name: str) -> None:
         if not (folder / KEY_FILENAME).exists():
             raise CourseError(f"solutions/{name}/{KEY_FILENAME} is missing: widget exercises cannot be graded")
         load_key(folder / KEY_FILENAME, specs)
+        check_cells_match(folder, name, specs)
     stray = [p.name for p in folder.iterdir() if p.name.startswith("widget_answers")]
     if stray:
         raise CourseError(f"solutions/{name}/ holds {', '.join(stray)}: delete it; an answers file there "
                           "would be released to every student")
+
+
+def check_cells_match(folder: Path, name: str, specs: dict) -> None:
+    """Every exercise is scored by exactly one check cell with its points, and every check cell names one."""
+    import nbformat
+
+    from ..nbgrader_plugins import exercise_of
+
+    checked: dict[str, str] = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not (meta.get("grade") and cell.cell_type == "code"):
+                continue
+            ex_id = exercise_of(cell.source)
+            where = f"solutions/{name}/{path.name} cell {meta.get('grade_id')!r}"
+            if ex_id is None:
+                raise CourseError(f"{where} is a test cell with no course.check(\"exercise-id\") call")
+            if ex_id not in specs:
+                raise CourseError(f"{where} checks {ex_id!r}, which exercise_items.toml does not define")
+            if ex_id in checked:
+                raise CourseError(f"{where} checks {ex_id!r} a second time (also {checked[ex_id]})")
+            if specs[ex_id].points is not None and float(meta.get("points", 0)) != float(specs[ex_id].points):
+                raise CourseError(f"{where} gives {meta.get('points')} points; exercise_items.toml gives "
+                                  f"{specs[ex_id].points:g}")
+            checked[ex_id] = where
+    missing = sorted(set(specs) - set(checked))
+    if missing:
+        raise CourseError(f"solutions/{name}/: no check cell scores {', '.join(missing)}")
 
 
 def cmd_generate(api, root, names, _args) -> int:
@@ -79,6 +109,18 @@ def cmd_autograde(api, root, names, args) -> int:
     from .grading import autograde
 
     failures = 0
+    if api.config.Execute.get("enabled", True):
+        from ..sandbox import SandboxedKernelManager, sandbox_mode
+
+        requested = SandboxedKernelManager(config=api.config).mode
+        mode = sandbox_mode(requested)
+        why = "SandboxedKernelManager.mode is 'guard'" if requested == "guard" else "bubblewrap cannot run here"
+        _say("Notebooks are run while grading, each kernel " + (
+            "in a bubblewrap sandbox." if mode == "bubblewrap" else
+            f"under the audit-hook guard only ({why}), which is not an OS sandbox; scores never depend on "
+            "the kernel."))
+    else:
+        _say("Scoring from the saved answers; students' notebooks are not run (c.Execute.enabled = False).")
     for name in names:
         outcomes = autograde(api, root, name, args.student or None)
         _say(f"== {name}: {len(outcomes)} submission(s)")
@@ -162,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "timeout", None):
             overrides["Execute.timeout"] = args.timeout
         if getattr(args, "reveal_keys", False):
-            os.environ["BORDER_BARGAINS_REVEAL_KEYS"] = "1"
+            overrides["ScoreAnswers.reveal_keys"] = True
         api = course_root.load_api(root, **overrides)
         return COMMANDS[args.command][0](api, root, names, args)
     except CourseError as exc:

@@ -134,11 +134,11 @@ def autograde_one(api, root: Path, assignment: str, student: str, log_dir: Path)
     before = snapshot(root)
     result = api.autograde(assignment, student, force=True, create=True)
     after = snapshot(root)
-    log_path.write_text((result.get("log") or "") + "\n" + (result.get("error") or ""), encoding="utf-8")
+    log = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    log_path.write_text(log, encoding="utf-8")
     outcome = Outcome(student, "graded" if result.get("success") else "failed")
     if not result.get("success"):
-        lines = [ln for ln in (result.get("error") or result.get("log") or "").splitlines() if ln.strip()]
-        outcome.detail = (lines[-1][:240] if lines else "nbgrader reported an error") + f" (log: {log_path.name})"
+        outcome.detail = failure_reason(log) + f" (log: {log_path.name})"
     added, removed, modified = changes(before, after)
     if added:
         kept = quarantine(root, assignment, student, added)
@@ -147,12 +147,38 @@ def autograde_one(api, root: Path, assignment: str, student: str, log_dir: Path)
         outcome.warnings.append(f"changed files outside its folder: {', '.join((removed + modified)[:5])}")
     if outcome.status == "graded":
         outcome.score, outcome.max_score = read_score(api, assignment, student)
-        timeouts = (result.get("log") or "").count("CellTimeoutError")
+        timeouts = log.count("Timeout waiting for execute reply") + log.count("CellTimeoutError")
         if timeouts:
             outcome.warnings.append("a cell ran past the time limit and was stopped (scored 0)")
-    if not (folder / "widget_answers.json").exists():
-        outcome.warnings.append("no widget_answers.json was submitted: widget exercises score 0")
+    outcome.warnings += course_notes(log)
     return outcome
+
+
+def course_notes(log: str) -> list[str]:
+    """The course's own notes from nbgrader's log (lines with the ``border-bargains:`` prefix), once each."""
+    from ..nbgrader_plugins import PREFIX
+
+    notes: list[str] = []
+    for line in log.splitlines():
+        if PREFIX in line:
+            note = line.split(PREFIX, 1)[1].strip()
+            if note and note not in notes and not note.startswith("running the notebook"):
+                notes.append(note)
+    return notes
+
+
+def failure_reason(log: str) -> str:
+    """The one line of an nbgrader error log that says why: the course's own reason when there is one."""
+    from ..nbgrader_plugins import GradingFailed
+
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if GradingFailed.__name__ in line:
+            return line.split(f"{GradingFailed.__name__}:", 1)[-1].strip()[:300]
+    errors = [ln for ln in lines if ln.startswith(("[AutogradeApp | ERROR]", "ERROR"))
+              or "Error" in ln.split(":")[0]]
+    chosen = errors[-1] if errors else (lines[-1] if lines else "nbgrader reported an error")
+    return chosen[:240]
 
 
 def autograde(api, root: Path, assignment: str, students: list[str] | None = None) -> list[Outcome]:
