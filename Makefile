@@ -12,7 +12,7 @@ A ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
-.PHONY: help install lab test lint bench bench-class lock chromium generate release collect autograde feedback export clean
+.PHONY: help install lab test lint bench bench-class lock system-packages generate release collect autograde feedback export clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -32,7 +32,7 @@ install: $(STAMP)  ## create .venv and install the pinned environment (done by l
 lab: $(STAMP)  ## open the course in JupyterLab (home: lessons/00_orientation.ipynb)
 	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
 
-test: $(STAMP) chromium  ## run every test (unit, notebooks, nbgrader round trips, browser)
+test: $(STAMP) system-packages  ## run every test (unit, notebooks, nbgrader round trips, sandbox, browser)
 	$(RUN) $(BIN)/python tools/run_tests.py
 
 lint: $(STAMP)  ## ruff over the package, the tests and the notebooks' code
@@ -44,8 +44,8 @@ bench: $(STAMP)  ## print import, widget-build and lesson run timings
 bench-class: $(STAMP)  ## autograde 40 synthetic submissions and print submissions per minute
 	$(RUN) $(BIN)/python tools/bench.py class 40
 
-chromium:  ## install Debian's Chromium for the browser tests when possible
-	@sh tools/ensure_chromium.sh
+system-packages:  ## install Debian's chromium and bubblewrap for the tests when possible
+	@sh tools/ensure_system_packages.sh
 
 lock:  ## re-resolve requirements.in into requirements.txt (then update environment.yml)
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv

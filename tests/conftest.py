@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -34,6 +35,26 @@ def keys_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("BORDER_BARGAINS_KEYS", str(keys))
     monkeypatch.delenv("BORDER_BARGAINS_REVEAL_KEYS", raising=False)
     return keys
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def require():
+    """``require(ok, what, how)``: skip with a reason on a developer's machine, fail under CI=true.
+
+    CI must never pass by skipping what matters (a browser, the sandbox, a database server).
+    """
+    def need(ok: bool, what: str, how: str) -> None:
+        if ok:
+            return
+        message = f"{what} is not available here. To run this test: {how}"
+        if in_ci():
+            pytest.fail(f"CI=true and {message}", pytrace=False)
+        pytest.skip(message)
+    return need
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ import nbformat
 import pytest
 from sample_course import answers_doc, cli, run_nbgrader, scores
 
-from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+from border_bargains.nbgrader_plugins import exercise_of
+from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, load_exercises, load_key
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
@@ -47,11 +48,14 @@ def test_spec_key_and_notebook_agree(name):
     nb = nbformat.read(REPO / "solutions" / name / f"{name}.ipynb", as_version=4)
     graded = {}
     for cell in grade_cells(nb):
-        for ex_id in re.findall(r'course\.grade\("([^"]+)"\)', cell.source):
-            graded[ex_id] = cell.metadata["nbgrader"]["points"]
-        for check_id in re.findall(r'course\.check_value\("([^"]+)"', cell.source):
-            assert check_id in key.values, f"{name}: no key for value check {check_id!r}"
+        if cell.cell_type != "code":
+            continue
+        ex_id = exercise_of(cell.source)
+        assert ex_id is not None and ex_id not in graded, f"{name}: {cell.metadata['nbgrader']['grade_id']}"
+        graded[ex_id] = cell.metadata["nbgrader"]["points"]
+        assert "HIDDEN TESTS" not in cell.source, f"{name}: scoring happens outside the kernel"
     assert set(graded) == set(specs), f"{name}: every exercise is graded exactly once"
+    assert set(key.items) == set(specs)
     for ex_id, points in graded.items():
         spec_points = specs[ex_id].points
         assert points == spec_points, f"{name}/{ex_id}: test cell has {points} points, the spec {spec_points}"
@@ -68,7 +72,19 @@ def test_spec_key_and_notebook_agree(name):
 
 def test_every_exercise_kind_is_used_somewhere():
     kinds = {s.kind for name in NAMES for s in specs_and_key(name)[0].values()}
-    assert kinds == {"classify", "grid", "match", "order", "scale"}
+    assert kinds == {"classify", "grid", "match", "order", "scale", "number"}, "text is used by the sample only"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_number_a_student_types_is_a_saved_answer(name):
+    """No task asks a student to edit Python: no answer cell with code, every data task a number exercise."""
+    nb = nbformat.read(REPO / "exercises" / name / f"{name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        assert not (meta.get("solution") and cell.cell_type == "code"), f"{name}: {meta.get('grade_id')} asks for code"
+        assert "replace `None`" not in cell.source and "= None  # replace" not in cell.source, name
+    specs, _key = specs_and_key(name)
+    assert any(s.kind == "number" for s in specs.values()), f"{name} has data tasks, answered as numbers"
 
 
 def key_answers(specs, key):
@@ -76,26 +92,15 @@ def key_answers(specs, key):
 
 
 def half_answers(specs, key):
-    """Every other item answered with the key, the rest left blank."""
+    """Every other item of each widget exercise answered with the key, the rest and the data tasks left blank
+    (as the half-right student of the first build did, so the scores compare)."""
     return {ex_id: {i: e.answer for n, (i, e) in enumerate(key.items[ex_id].items()) if n % 2 == 0}
-            for ex_id in specs}
+            for ex_id, spec in specs.items() if spec.kind not in TYPED_KINDS}
 
 
 def half_score(specs):
-    return sum(spec.points * math.ceil(len(spec.items) / 2) / len(spec.items) for spec in specs.values())
-
-
-def fill_data_answers(release_nb: Path, source_nb: Path) -> None:
-    """Put the solution code into the released answer cells (what a student who gets them right types)."""
-    source = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(source_nb, as_version=4).cells
-              if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
-    nb = nbformat.read(release_nb, as_version=4)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in source:
-            solution = SOLUTION.search(source[gid].source).group(1)
-            cell.source = cell.source.replace("# YOUR ANSWER HERE", solution.rstrip("\n"))
-    nbformat.write(nb, release_nb)
+    return sum(spec.points * math.ceil(len(spec.items) / 2) / len(spec.items) for spec in specs.values()
+               if spec.kind not in TYPED_KINDS)
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +119,6 @@ def course(tmp_path_factory):
             shutil.copytree(course / "exercises" / name, dest)
             if answers is not None:
                 (dest / "widget_answers.json").write_text(answers_doc(answers), encoding="utf-8")
-            if student == "key":
-                fill_data_answers(dest / f"{name}.ipynb", REPO / "solutions" / name / f"{name}.ipynb")
     graded = cli(course, "autograde")  # every assignment in one command, as an instructor would
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert cli(course, "feedback").returncode == 0
@@ -164,7 +167,6 @@ def secrets_of(name: str) -> tuple[list[str], list[str]]:
     """What must never reach a student: key explanations, and solution code lines."""
     _specs, key = specs_and_key(name)
     whys = [e.why for entries in key.items.values() for e in entries.values() if len(e.why) > 15]
-    whys += [e.why for e in key.values.values() if len(e.why) > 15]
     code = []
     for cell in nbformat.read(REPO / "solutions" / name / f"{name}.ipynb", as_version=4).cells:
         for region in SOLUTION.findall(cell.source):
@@ -195,6 +197,6 @@ def test_feedback_reveals_no_key(course, name):
     for page in pages:
         text = readable(page)
         student = page.parent.parent.name
-        # The key student's own (right) code is theirs to see; nobody sees explanations or others' code.
-        for secret in whys + ([] if student == "key" else code):
+        # Nobody sees explanations or the solutions' code (students' notebooks are not run, so not even their own).
+        for secret in whys + code:
             assert secret not in text, f"feedback of {student} for {name} reveals {secret[:60]!r}"
