@@ -41,7 +41,7 @@ lint: $(STAMP)  ## ruff over the package, the tests and the notebooks' code
 bench: $(STAMP)  ## print import, widget-build and lesson run timings
 	$(RUN) $(BIN)/python tools/bench.py
 
-bench-class: $(STAMP)  ## autograde 40 synthetic submissions and print submissions per minute
+bench-class: $(STAMP)  ## grade 40 synthetic submissions each way (before/after) and print submissions per minute
 	$(RUN) $(BIN)/python tools/bench.py class 40
 
 system-packages:  ## install Debian's chromium and bubblewrap for the tests when possible

@@ -76,33 +76,101 @@ def bench_lessons() -> None:
         print(f"{path.name}: {elapsed:.1f} s to run all cells (kernel start excluded; budget 15 s)")
 
 
-def bench_class(students: int = 40, assignment: str = "tariff_bargain") -> None:
-    from sample_course import answers_doc, cli
+# The first build's last commit: it scored inside each student's kernel (course.grade() in hidden tests).
+BEFORE_REV = "b614e38"
+MODES = {
+    # label -> lines appended to the course's nbgrader_config.py
+    "after, default: scored from the saved answers, no kernel": (),
+    "after, notebooks also run, each kernel in bubblewrap": (
+        "c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'bubblewrap'"),
+    "after, notebooks also run, under the guard only (no OS sandbox)": (
+        "c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'guard'"),
+}
 
-    from border_bargains.specs import load_exercises, load_key
 
-    course = Path(tempfile.mkdtemp()) / "course"
+def _course_from(base: Path, name: str, config: Path, solutions: Path, assignment: str) -> Path:
+    course = base / name
     course.mkdir()
-    shutil.copy(REPO / "nbgrader_config.py", course)
-    shutil.copytree(REPO / "solutions" / assignment, course / "solutions" / assignment,
+    shutil.copy(config, course / "nbgrader_config.py")
+    shutil.copytree(solutions / assignment, course / "solutions" / assignment,
                     ignore=shutil.ignore_patterns("widget_answers*"))
-    cli(course, "generate", assignment)
-    _name, specs = load_exercises(course / "solutions" / assignment / "exercise_items.toml")
-    key = load_key(course / "solutions" / assignment / "answer_key.toml", specs)
-    for n in range(students):
-        dest = course / "submitted" / f"student{n:02d}" / assignment
+    return course
+
+
+def _grade(course: Path, assignment: str, answers: dict[str, dict], command: list[str], env: dict):
+    from sample_course import answers_doc, scores
+
+    def run(*args):
+        proc = subprocess.run([*command, *args], cwd=course, env=env, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
+        return proc
+
+    run("generate", assignment)
+    for student, chosen in answers.items():
+        dest = course / "submitted" / student / assignment
         shutil.copytree(course / "exercises" / assignment, dest)
-        answers = {ex: {i: e.answer for k, (i, e) in enumerate(key.items[ex].items()) if (k + n) % 3}
-                   for ex in specs}
-        (dest / "widget_answers.json").write_text(answers_doc(answers))
+        (dest / "widget_answers.json").write_text(answers_doc(chosen))
     start = time.perf_counter()
-    proc = cli(course, "autograde", assignment)
+    proc = run("autograde", assignment)
     elapsed = time.perf_counter() - start
     graded = proc.stdout.count("GRADED")
-    print(proc.stdout.splitlines()[-1] if proc.stdout else proc.stderr)
-    print(f"autograded {graded} of {students} submissions of {assignment} in {elapsed:.0f} s: "
-          f"{60 * graded / elapsed:.1f} submissions per minute")
-    shutil.rmtree(course.parent, ignore_errors=True)
+    return graded, elapsed, scores(course, assignment)
+
+
+def bench_class(students: int = 40, assignment: str = "tariff_bargain") -> None:
+    """The same class graded the first build's way and each way grading can run now, in one run on one machine.
+
+    Every student answers the same widget items in every run (a different third left blank each); the data
+    tasks are left blank, since the first build took them as Python and this one as typed numbers. So the
+    scores must agree exactly.
+    """
+    import os
+
+    from sample_course import VENV_BIN, nbgrader_env
+
+    from border_bargains.sandbox import bubblewrap
+    from border_bargains.specs import TYPED_KINDS, load_exercises, load_key
+
+    _name, specs = load_exercises(REPO / "solutions" / assignment / "exercise_items.toml")
+    key = load_key(REPO / "solutions" / assignment / "answer_key.toml", specs)
+    answers = {f"student{n:02d}": {ex: {i: e.answer for k, (i, e) in enumerate(key.items[ex].items()) if (k + n) % 3}
+                                   for ex, spec in specs.items() if spec.kind not in TYPED_KINDS}
+               for n in range(students)}
+    base = Path(tempfile.mkdtemp())
+    env = nbgrader_env(base)
+    print(f"{students} submissions of {assignment}, graded with `border-bargains autograde`:")
+    results = {}
+
+    old = base / "first-build"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", BEFORE_REV, "nbgrader_config.py", "solutions", "src"],
+                             capture_output=True, check=False)
+    if archive.returncode == 0:
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+        course = _course_from(base, "before", old / "nbgrader_config.py", old / "solutions", assignment)
+        old_env = dict(env, PYTHONPATH=str(old / "src") + os.pathsep + env.get("PYTHONPATH", ""))
+        label = f"before: the first build ({BEFORE_REV}), scored in each student's kernel"
+        results[label] = _grade(course, assignment, answers,
+                                [str(VENV_BIN / "python"), "-m", "border_bargains.instructor.cli"], old_env)
+    else:
+        print(f"  (no baseline: commit {BEFORE_REV} is not in this clone's history)")
+    for label, lines in MODES.items():
+        if "bubblewrap" in "".join(lines) and bubblewrap() is None:
+            print(f"  {label}: skipped (bubblewrap cannot run here)")
+            continue
+        course = _course_from(base, f"run{len(results)}", REPO / "nbgrader_config.py", REPO / "solutions", assignment)
+        with (course / "nbgrader_config.py").open("a") as cfg:
+            cfg.write("\n" + "\n".join(lines) + "\n")
+        results[label] = _grade(course, assignment, answers, [str(VENV_BIN / "border-bargains")], env)
+    baseline_label, baseline = next(iter(results.items()))
+    for label, (graded, elapsed, _got) in results.items():
+        rate = 60 * graded / elapsed
+        ratio = rate / (60 * baseline[0] / baseline[1])
+        print(f"  {rate:7.1f} submissions/min  {ratio:5.1f}x  {label} ({graded} graded in {elapsed:.0f} s)")
+    agree = all(got == baseline[2] for _g, _e, got in results.values())
+    print(f"scores agree with '{baseline_label}' in every run: {'yes' if agree else 'NO'}")
+    shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
