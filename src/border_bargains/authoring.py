@@ -38,19 +38,14 @@ def readonly(text: str, grade_id: str, *, markdown: bool = False):
     return maker(text.strip("\n"), metadata=_nbgrader(grade_id, locked=True))
 
 
-def answer(text: str, grade_id: str):
-    """An autograded answer cell (code between BEGIN/END SOLUTION becomes a stub)."""
-    return nbformat.v4.new_code_cell(text.strip("\n"), metadata=_nbgrader(grade_id, solution=True))
-
-
 TEST_TAGS = ["raises-exception"]
 
 
 def tests(text: str, grade_id: str, points: float):
-    """An autograder test cell (hidden parts between BEGIN/END HIDDEN TESTS).
+    """A check cell: ``course.check("id")``, scored after submission by the course's ScoreAnswers step.
 
-    Tagged ``raises-exception`` so that a failing check (say, a blank exercise) does not stop
-    "Run All" in JupyterLab: the student still sees every exercise below it.
+    Tagged ``raises-exception`` so that a blank exercise's "Not yet" does not stop "Run All" in
+    JupyterLab: the student still sees every exercise below it.
     """
     meta = _nbgrader(grade_id, grade=True, locked=True, points=points)
     meta["tags"] = list(TEST_TAGS)
