@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed
 RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 A ?=
+WORKERS ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
@@ -41,10 +42,10 @@ lint: $(STAMP)  ## ruff over the package, the tests and the notebooks' code
 bench: $(STAMP)  ## print import, widget-build and lesson run timings
 	$(RUN) $(BIN)/python tools/bench.py
 
-bench-class: $(STAMP)  ## grade 40 synthetic submissions each way (before/after) and print submissions per minute
-	$(RUN) $(BIN)/python tools/bench.py class 40
+bench-class: $(STAMP)  ## grade 40 submissions every way (first build, plain nbgrader, workers); WORKERS=N to scale
+	$(RUN) $(BIN)/python tools/bench.py class 40 $(WORKERS)
 
-system-packages:  ## install Debian's chromium and bubblewrap for the tests when possible
+system-packages:  ## install Debian's chromium, bubblewrap and postgresql for the tests when possible
 	@sh tools/ensure_system_packages.sh
 
 lock:  ## re-resolve requirements.in into requirements.txt (then update environment.yml)

@@ -20,7 +20,12 @@ c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.course_id = "border-bargains"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
-c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+# The gradebook: SQLite beside this file for one laptop (a 60 s busy timeout lets parallel grading workers
+# take turns). For several graders at once (TAs on separate machines, a shared server), set the environment
+# variable BORDER_BARGAINS_DB_URL to a PostgreSQL database, e.g.
+#   export BORDER_BARGAINS_DB_URL=postgresql+psycopg://grader:secret@db.example.edu/border_bargains
+# Grading kernels never see this variable.
+c.CourseDirectory.db_url = os.environ.get("BORDER_BARGAINS_DB_URL") or f"sqlite:///{ROOT / 'gradebook.db'}?timeout=60"
 # Never release or copy answer keys or an instructor's practice answers. Students'
 # widget_answers.json must NOT be listed here: this list also filters what students submit.
 c.CourseDirectory.ignore = [
@@ -46,7 +51,6 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
-    CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
     IgnorePattern,
@@ -56,6 +60,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from border_bargains.nbgrader_plugins import (  # noqa: E402
+    CheckCellMetadataOnce,
     QuarantineFiles,
     RestoreCells,
     SandboxedExecute,
@@ -64,11 +69,11 @@ from border_bargains.nbgrader_plugins import (  # noqa: E402
 )
 
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
-                                      QuarantineFiles, CheckCellMetadata]
+                                      QuarantineFiles, CheckCellMetadataOnce]
 c.RestoreCells.add_missing_cells = True
 c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubKeyText, ScoreAnswers, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                                       AssignLatePenalties, CheckCellMetadata]
+                                       AssignLatePenalties, CheckCellMetadataOnce]
 
 # Show the key, its explanation and ¶ for wrong items in the feedback? (`border-bargains autograde
 # --reveal-keys` turns it on for one run.)

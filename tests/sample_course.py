@@ -80,6 +80,7 @@ def nbgrader_env(course: Path) -> dict:
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("BORDER_BARGAINS_KEYS", None)
     env.pop("BORDER_BARGAINS_REVEAL_KEYS", None)
+    env.pop("BORDER_BARGAINS_DB_URL", None)  # tests never touch a gradebook the developer points at
     return env
 
 
@@ -123,12 +124,29 @@ def submit(course: Path, student: str, *, answers: dict | None, code: str | None
     return dest
 
 
-def scores(course: Path, assignment: str = "sample") -> dict[str, float]:
+def scores(course: Path, assignment: str = "sample", db_url: str | None = None) -> dict[str, float]:
     """Autograded score per student, read straight from the gradebook."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gb:
         return {s.student.id: s.code_score for s in gb.assignment_submissions(assignment)}
+
+
+def gradebook_dump(course: Path, assignment: str = "sample", db_url: str | None = None) -> dict:
+    """Every grade and comment of every submission: what two gradings of one class must agree on."""
+    from nbgrader.api import Gradebook
+
+    dump = {}
+    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    dump[(sub.student.id, nb.name, grade.name)] = (
+                        grade.auto_score, grade.manual_score, grade.extra_credit, grade.needs_manual_grade)
+                for comment in nb.comments:
+                    dump[(sub.student.id, nb.name, "comment", comment.name)] = (
+                        comment.auto_comment, comment.manual_comment)
+    return dump
 
 
 def gradebook_integrity(course: Path) -> str:
@@ -139,10 +157,11 @@ def gradebook_integrity(course: Path) -> str:
 CLI = str(VENV_BIN / "border-bargains")
 
 
-def cli(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def cli(course: Path, *args: str, check: bool = True, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     """Run the instructor command as `make` would, from the course folder."""
-    proc = subprocess.run([CLI, *args], cwd=course, env=nbgrader_env(course), capture_output=True, text=True,
-                          timeout=900)
+    env = nbgrader_env(course)
+    env.update(env_extra or {})
+    proc = subprocess.run([CLI, *args], cwd=course, env=env, capture_output=True, text=True, timeout=900)
     if check and proc.returncode not in (0, 1):
         raise AssertionError(f"border-bargains {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
     return proc

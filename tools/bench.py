@@ -3,7 +3,7 @@
   python tools/bench.py import      import time of the helper package (median of 7 fresh interpreters)
   python tools/bench.py widgets     time to build each exercise kind (median of 20 builds)
   python tools/bench.py lessons     "Restart & Run All" execution time of every lesson
-  python tools/bench.py class [N]   autograde N synthetic submissions of one assignment; submissions/minute
+  python tools/bench.py class [N] [W]   grade N synthetic submissions every way (W workers; default: cores)
   python tools/bench.py             import, widgets and lessons
 """
 
@@ -78,14 +78,8 @@ def bench_lessons() -> None:
 
 # The first build's last commit: it scored inside each student's kernel (course.grade() in hidden tests).
 BEFORE_REV = "b614e38"
-MODES = {
-    # label -> lines appended to the course's nbgrader_config.py
-    "after, default: scored from the saved answers, no kernel": (),
-    "after, notebooks also run, each kernel in bubblewrap": (
-        "c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'bubblewrap'"),
-    "after, notebooks also run, under the guard only (no OS sandbox)": (
-        "c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'guard'"),
-}
+RUN_NOTEBOOKS = ("c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'guard'")
+IN_BUBBLEWRAP = ("c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'bubblewrap'")
 
 
 def _course_from(base: Path, name: str, config: Path, solutions: Path, assignment: str) -> Path:
@@ -97,29 +91,30 @@ def _course_from(base: Path, name: str, config: Path, solutions: Path, assignmen
     return course
 
 
-def _grade(course: Path, assignment: str, answers: dict[str, dict], command: list[str], env: dict):
+def _grade(course: Path, assignment: str, answers: dict[str, dict], generate: list[str], autograde: list[str],
+           env: dict):
     from sample_course import answers_doc, scores
 
-    def run(*args):
-        proc = subprocess.run([*command, *args], cwd=course, env=env, capture_output=True, text=True)
+    def run(command):
+        proc = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
         if proc.returncode not in (0, 1):
-            raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
+            raise RuntimeError(f"{' '.join(command)} failed:\n{proc.stdout}{proc.stderr}")
         return proc
 
-    run("generate", assignment)
+    run(generate)
     for student, chosen in answers.items():
         dest = course / "submitted" / student / assignment
         shutil.copytree(course / "exercises" / assignment, dest)
         (dest / "widget_answers.json").write_text(answers_doc(chosen))
     start = time.perf_counter()
-    proc = run("autograde", assignment)
+    run(autograde)
     elapsed = time.perf_counter() - start
-    graded = proc.stdout.count("GRADED")
-    return graded, elapsed, scores(course, assignment)
+    got = scores(course, assignment)
+    return len(got), elapsed, got
 
 
-def bench_class(students: int = 40, assignment: str = "tariff_bargain") -> None:
-    """The same class graded the first build's way and each way grading can run now, in one run on one machine.
+def bench_class(students: int = 40, assignment: str = "tariff_bargain", workers: int = 0) -> None:
+    """One class graded every way, in one run on one machine: throughput, ratios, and whether scores agree.
 
     Every student answers the same widget items in every run (a different third left blank each); the data
     tasks are left blank, since the first build took them as Python and this one as typed numbers. So the
@@ -132,6 +127,7 @@ def bench_class(students: int = 40, assignment: str = "tariff_bargain") -> None:
     from border_bargains.sandbox import bubblewrap
     from border_bargains.specs import TYPED_KINDS, load_exercises, load_key
 
+    workers = workers or os.cpu_count() or 1
     _name, specs = load_exercises(REPO / "solutions" / assignment / "exercise_items.toml")
     key = load_key(REPO / "solutions" / assignment / "answer_key.toml", specs)
     answers = {f"student{n:02d}": {ex: {i: e.answer for k, (i, e) in enumerate(key.items[ex].items()) if (k + n) % 3}
@@ -139,8 +135,9 @@ def bench_class(students: int = 40, assignment: str = "tariff_bargain") -> None:
                for n in range(students)}
     base = Path(tempfile.mkdtemp())
     env = nbgrader_env(base)
-    print(f"{students} submissions of {assignment}, graded with `border-bargains autograde`:")
-    results = {}
+    course_cli = [str(VENV_BIN / "border-bargains")]
+    nbgrader = [str(VENV_BIN / "nbgrader")]
+    rows = []  # (label, course, generate, autograde, env)
 
     old = base / "first-build"
     old.mkdir()
@@ -148,28 +145,47 @@ def bench_class(students: int = 40, assignment: str = "tariff_bargain") -> None:
                              capture_output=True, check=False)
     if archive.returncode == 0:
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-        course = _course_from(base, "before", old / "nbgrader_config.py", old / "solutions", assignment)
+        old_cli = [str(VENV_BIN / "python"), "-m", "border_bargains.instructor.cli"]
         old_env = dict(env, PYTHONPATH=str(old / "src") + os.pathsep + env.get("PYTHONPATH", ""))
-        label = f"before: the first build ({BEFORE_REV}), scored in each student's kernel"
-        results[label] = _grade(course, assignment, answers,
-                                [str(VENV_BIN / "python"), "-m", "border_bargains.instructor.cli"], old_env)
+        rows.append((f"first build ({BEFORE_REV}): scored in each student's kernel, serial",
+                     _course_from(base, "before", old / "nbgrader_config.py", old / "solutions", assignment), (),
+                     [*old_cli, "generate", assignment], [*old_cli, "autograde", assignment], old_env))
     else:
-        print(f"  (no baseline: commit {BEFORE_REV} is not in this clone's history)")
-    for label, lines in MODES.items():
-        if "bubblewrap" in "".join(lines) and bubblewrap() is None:
-            print(f"  {label}: skipped (bubblewrap cannot run here)")
-            continue
-        course = _course_from(base, f"run{len(results)}", REPO / "nbgrader_config.py", REPO / "solutions", assignment)
+        print(f"(no first-build row: commit {BEFORE_REV} is not in this clone's history)")
+    plan = [
+        ("plain `nbgrader autograde`, notebooks run (nbgrader's usual way), serial", RUN_NOTEBOOKS,
+         [*nbgrader, "autograde", assignment]),
+        ("plain `nbgrader autograde`, the course's config (no kernel), serial", (),
+         [*nbgrader, "autograde", assignment]),
+        ("border-bargains autograde --workers 1", (), [*course_cli, "autograde", assignment, "--workers", "1"]),
+        (f"border-bargains autograde --workers {workers}", (),
+         [*course_cli, "autograde", assignment, "--workers", str(workers)]),
+    ]
+    if bubblewrap() is not None:
+        plan.append((f"border-bargains autograde --workers {workers}, notebooks also run in bubblewrap",
+                     IN_BUBBLEWRAP, [*course_cli, "autograde", assignment, "--workers", str(workers)]))
+    else:
+        print("(no bubblewrap row: bubblewrap cannot run here)")
+    for n, (label, lines, autograde) in enumerate(plan):
+        course = _course_from(base, f"run{n}", REPO / "nbgrader_config.py", REPO / "solutions", assignment)
         with (course / "nbgrader_config.py").open("a") as cfg:
             cfg.write("\n" + "\n".join(lines) + "\n")
-        results[label] = _grade(course, assignment, answers, [str(VENV_BIN / "border-bargains")], env)
-    baseline_label, baseline = next(iter(results.items()))
+        rows.append((label, course, lines, [*course_cli, "generate", assignment], autograde, env))
+
+    print(f"{students} submissions of {assignment} on {os.cpu_count()} cores, graded each way:")
+    results = {}
+    for label, course, _lines, generate, autograde, row_env in rows:
+        results[label] = _grade(course, assignment, answers, generate, autograde, row_env)
+    plain = next(label for label in results if label.startswith("plain `nbgrader autograde`, notebooks run"))
+    plain_static = next(label for label in results if label.startswith("plain `nbgrader autograde`, the course"))
+    rate = {label: 60 * graded / elapsed for label, (graded, elapsed, _got) in results.items()}
+    print(f"  {'submissions/min':>15}  {'vs plain':>8}  {'vs plain, no kernel':>19}")
     for label, (graded, elapsed, _got) in results.items():
-        rate = 60 * graded / elapsed
-        ratio = rate / (60 * baseline[0] / baseline[1])
-        print(f"  {rate:7.1f} submissions/min  {ratio:5.1f}x  {label} ({graded} graded in {elapsed:.0f} s)")
-    agree = all(got == baseline[2] for _g, _e, got in results.values())
-    print(f"scores agree with '{baseline_label}' in every run: {'yes' if agree else 'NO'}")
+        print(f"  {rate[label]:15.1f}  {rate[label] / rate[plain]:7.1f}x  {rate[label] / rate[plain_static]:18.1f}x  "
+              f"{label} ({graded} graded in {elapsed:.1f} s)")
+    reference_label, reference = next(iter(results.items()))
+    agree = all(got == reference[2] for _g, _e, got in results.values())
+    print(f"scores agree with '{reference_label}' in every run: {'yes' if agree else 'NO'}")
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -182,4 +198,4 @@ if __name__ == "__main__":
     if what in ("lessons", "all"):
         bench_lessons()
     if what == "class":
-        bench_class(int(sys.argv[2]) if len(sys.argv) > 2 else 40)
+        bench_class(int(sys.argv[2]) if len(sys.argv) > 2 else 40, workers=int(sys.argv[3]) if len(sys.argv) > 3 else 0)

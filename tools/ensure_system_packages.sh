@@ -2,11 +2,13 @@
 # Debian packages the tests use, installed with apt-get when this machine allows it:
 #   chromium   - the real browser for the JupyterLab tests (Playwright drives it)
 #   bubblewrap - the OS sandbox for grading kernels (tests/test_sandbox.py, test_grading_integrity.py)
+#   postgresql - a real PostgreSQL server that tests/test_grading_pool.py starts for itself (initdb, pg_ctl)
 # Never fails by itself: a test that needs a missing package skips and says why, except under CI=true,
 # where it fails (see tests/conftest.py, `require`).
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian's$missing for the tests (apt-get)..."

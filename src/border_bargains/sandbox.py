@@ -102,7 +102,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             paths.append(Path(config.Exchange.root))
         db_url = config.CourseDirectory.get("db_url", "") if "CourseDirectory" in config else ""
         if db_url.startswith("sqlite:///"):
-            paths.append(Path(db_url[len("sqlite:///"):]).parent)
+            paths.append(Path(db_url[len("sqlite:///"):].split("?")[0]).parent)
         paths += [Path(p) for p in self.hidden_paths]
         paths += [Path(tempfile.gettempdir()), Path("/var/tmp"), Path("/tmp")]
         found = []

@@ -10,6 +10,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from . import course_root
@@ -106,7 +107,8 @@ def cmd_collect(api, root, names, _args) -> int:
 
 
 def cmd_autograde(api, root, names, args) -> int:
-    from .grading import autograde
+    from .grading import submitted_students
+    from .grading_pool import grade_class
 
     failures = 0
     if api.config.Execute.get("enabled", True):
@@ -121,17 +123,22 @@ def cmd_autograde(api, root, names, args) -> int:
             "the kernel."))
     else:
         _say("Scoring from the saved answers; students' notebooks are not run (c.Execute.enabled = False).")
+    workers = args.workers or os.cpu_count() or 1
     for name in names:
-        outcomes = autograde(api, root, name, args.student or None)
-        _say(f"== {name}: {len(outcomes)} submission(s)")
+        students = args.student or submitted_students(root, name)
+        _say(f"== {name}: {len(students)} submission(s), {min(workers, max(1, len(students)))} worker(s)")
+        started = time.monotonic()
+        outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
+                               force=args.force, submission_timeout=args.submission_timeout)
         for outcome in outcomes:
             _say(outcome.line())
         bad = [o for o in outcomes if o.status != "graded"]
         failures += len(bad)
-        _say(f"{len(outcomes) - len(bad)} graded, {len(bad)} not graded; logs in grading-logs/{name}/")
+        _say(f"{len(outcomes) - len(bad)} graded, {len(bad)} not graded in {time.monotonic() - started:.0f} s; "
+             f"logs in grading-logs/{name}/")
     if failures:
         _say("Submissions that were not graded are untouched in submitted/; fix or re-collect them and run "
-             "autograde again (graded submissions are simply re-graded).")
+             "autograde again: only those are graded again (--force regrades everyone).")
     return 1 if failures else 0
 
 
@@ -186,6 +193,12 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
             p.add_argument("--reveal-keys", action="store_true",
                            help="print the key and its explanation for wrong items (shows up in feedback)")
+            p.add_argument("--workers", type=int, default=0,
+                           help="submissions graded at once, each in its own process (default: the number of cores)")
+            p.add_argument("--force", action="store_true",
+                           help="grade again submissions already graded and unchanged (default: skip them)")
+            p.add_argument("--submission-timeout", type=float, default=900,
+                           help="seconds one submission may take before it is stopped and reported (default: 900)")
         if name == "export":
             p.add_argument("--to", default="grades.csv", help="output file (default: grades.csv)")
     return ap
@@ -206,10 +219,13 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "reveal_keys", False):
             overrides["ScoreAnswers.reveal_keys"] = True
         api = course_root.load_api(root, **overrides)
+        args.overrides = overrides
         return COMMANDS[args.command][0](api, root, names, args)
     except CourseError as exc:
         print(f"border-bargains: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130  # what was finished is kept; the message was printed where the run stopped
 
 
 if __name__ == "__main__":

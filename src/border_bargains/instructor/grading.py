@@ -179,10 +179,3 @@ def failure_reason(log: str) -> str:
               or "Error" in ln.split(":")[0]]
     chosen = errors[-1] if errors else (lines[-1] if lines else "nbgrader reported an error")
     return chosen[:240]
-
-
-def autograde(api, root: Path, assignment: str, students: list[str] | None = None) -> list[Outcome]:
-    students = students or submitted_students(root, assignment)
-    log_dir = root / "grading-logs" / assignment
-    log_dir.mkdir(parents=True, exist_ok=True)
-    return [autograde_one(api, root, assignment, s, log_dir) for s in students]
