@@ -47,10 +47,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # in solutions/<assignment>/answer_key.toml, and writes each check cell's score and report into the
 # autograded notebook. RestoreCells puts back graded cells a student deleted (nbgrader's
 # add_missing_cells, made to work on this course's notebooks). QuarantineFiles keeps symbolic links and
-# files holding key text out of the graded copy and the feedback. See border_bargains/nbgrader_plugins.py.
+# files holding key text out of the graded copy and the feedback. ApplyLatePolicy takes due dates,
+# extensions and the late policy from course.toml. See border_bargains/nbgrader_plugins.py.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties,
     ClearOutput,
     DeduplicateIds,
     IgnorePattern,
@@ -60,6 +60,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from border_bargains.nbgrader_plugins import (  # noqa: E402
+    ApplyLatePolicy,
     CheckCellMetadataOnce,
     QuarantineFiles,
     RestoreCells,
@@ -73,7 +74,7 @@ c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKern
 c.RestoreCells.add_missing_cells = True
 c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubKeyText, ScoreAnswers, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                                       AssignLatePenalties, CheckCellMetadataOnce]
+                                       ApplyLatePolicy, CheckCellMetadataOnce]
 
 # Show the key, its explanation and ¶ for wrong items in the feedback? (`border-bargains autograde
 # --reveal-keys` turns it on for one run.)

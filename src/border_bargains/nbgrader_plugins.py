@@ -193,6 +193,31 @@ class SandboxedExecute(Execute):
         return super().preprocess(nb, resources, km=km)
 
 
+class ApplyLatePolicy(NbGraderPreprocessor):
+    """nbgrader's AssignLatePenalties step, with the due dates, extensions and late policy of ``course.toml``.
+
+    nbgrader's own plugin knows neither extensions from a course file nor a percentage per day; this step
+    computes the penalty from the notebook's score as it stands, and the course's feedback and export commands
+    compute it again after manual grading (``instructor/term_sync.py``).
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        from .instructor.term_sync import apply_late_penalty
+        from .term import TermError, hours, load_term
+
+        info = resources["nbgrader"]
+        try:
+            term = load_term(_course(self.config).root)
+        except TermError as exc:
+            raise GradingFailed(str(exc)) from None
+        with Gradebook(info["db_url"]) as gb:
+            late, penalty = apply_late_penalty(gb, term, info["assignment"], info["student"])
+        if late:
+            self.log.warning("%s late by %.1f hours (%s): %g point(s) off for now", PREFIX, hours(late),
+                             term.late.describe(), penalty)
+        return nb, resources
+
+
 class RestoreCells(OverwriteCells):
     """nbgrader's OverwriteCells, whose ``add_missing_cells`` also works after ordinary locked cells."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -107,10 +106,12 @@ def cmd_collect(api, root, names, _args) -> int:
 
 
 def cmd_autograde(api, root, names, args) -> int:
+    from nbgrader.api import Gradebook
+
     from .grading import submitted_students
     from .grading_pool import grade_class
+    from .term_sync import sync_due_dates
 
-    failures = 0
     if api.config.Execute.get("enabled", True):
         from ..sandbox import SandboxedKernelManager, sandbox_mode
 
@@ -123,72 +124,163 @@ def cmd_autograde(api, root, names, args) -> int:
             "the kernel."))
     else:
         _say("Scoring from the saved answers; students' notebooks are not run (c.Execute.enabled = False).")
+    term = args.term
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        sync_due_dates(gb, term, names)
+        gb.engine.dispose()
     workers = args.workers or os.cpu_count() or 1
+    failed = rejected = 0
+    blocks = []
     for name in names:
         students = args.student or submitted_students(root, name)
-        _say(f"== {name}: {len(students)} submission(s), {min(workers, max(1, len(students)))} worker(s)")
+        _say(f"== {name}: {len(students)} submission(s), {min(workers, max(1, len(students)))} worker(s) "
+             f"({term.late.describe()})")
         started = time.monotonic()
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
                                force=args.force, submission_timeout=args.submission_timeout)
+        failed += sum(o.status == "failed" for o in outcomes)
+        rejected += sum(o.status == "rejected" for o in outcomes)
+        graded = sum(o.status == "graded" for o in outcomes)
+        blocks.append((name, outcomes, f"{name}: {graded} graded, "
+                       f"{sum(o.status == 'rejected' for o in outcomes)} rejected, "
+                       f"{sum(o.status == 'failed' for o in outcomes)} failed in {time.monotonic() - started:.0f} s; "
+                       f"logs in grading-logs/{name}/"))
+    # The summary comes last, after anything a library printed while grading.
+    for name, outcomes, closing in blocks:
+        _say(f"-- {name}")
         for outcome in outcomes:
             _say(outcome.line())
-        bad = [o for o in outcomes if o.status != "graded"]
-        failures += len(bad)
-        _say(f"{len(outcomes) - len(bad)} graded, {len(bad)} not graded in {time.monotonic() - started:.0f} s; "
-             f"logs in grading-logs/{name}/")
-    if failures:
-        _say("Submissions that were not graded are untouched in submitted/; fix or re-collect them and run "
-             "autograde again: only those are graded again (--force regrades everyone).")
-    return 1 if failures else 0
+        _say(closing)
+    if rejected:
+        _say("Rejected submissions are untouched in submitted/; `border-bargains feedback` sends each of those "
+             "students a note saying what was wrong and how to resubmit.")
+    if failed:
+        _say("Grading FAILED for some submissions (reason on their line); fix the cause and run autograde again: "
+             "only those are graded again (--force regrades everyone).")
+    return 1 if failed else 0
 
 
 def cmd_feedback(api, root, names, args) -> int:
-    from .grading import submitted_students
+    from .export import standings
+    from .feedback import mark_lateness, send_rejected_note
 
+    term = args.term
     for name in names:
-        made = 0
-        for student in args.student or submitted_students(root, name):
-            if not (root / "autograded" / student / name).exists():
-                _say(f"skip {student}: not autograded yet")
+        students, table = standings(api, root, term, [name])
+        wanted = set(args.student) if args.student else None
+        sent, notes, waiting, skipped = [], [], [], []
+        for student in sorted(students):
+            if wanted is not None and student not in wanted:
+                continue
+            cell = table[(student, name)]
+            if cell.status == "rejected":
+                released = send_rejected_note(api, root, name, student, cell.note, term)
+                notes.append(student if released else f"{student} (note in feedback/{student}/{name}/ only: "
+                             "not collected through the exchange)")
+                continue
+            if cell.status == "awaiting manual grading" and not args.allow_unfinished:
+                waiting.append(f"{student} ({cell.note})")
+                continue
+            if cell.status not in ("graded", "awaiting manual grading"):
+                if cell.status != "missing":
+                    skipped.append(f"{student} ({cell.status})")
                 continue
             result = api.generate_feedback(name, student)
             if not result.get("success"):
-                _say(f"feedback failed for {student}: {(result.get('error') or '').strip().splitlines()[-1:]}")
+                lines = (result.get("error") or result.get("log") or "").strip().splitlines()
+                skipped.append(f"{student} (feedback failed: {lines[-1] if lines else 'see nbgrader log'})")
                 continue
+            if cell.hours_late:
+                for page in (root / "feedback" / student / name).glob("*.html"):
+                    mark_lateness(page, cell.hours_late, term)
             api.release_feedback(name, student)
-            made += 1
-        _say(f"{name}: feedback made and returned for {made} student(s) (feedback/<student>/{name}/)")
+            sent.append(student)
+        _say(f"-- {name}: feedback returned to {len(sent)} student(s) (feedback/<student>/{name}/)")
+        if notes:
+            _say(f"   resubmission notes sent to: {', '.join(notes)}")
+        if waiting:
+            _say(f"   held back, written answers not marked yet: {', '.join(waiting)}. Mark them in Formgrader, "
+                 "or add --allow-unfinished to send the feedback now.")
+        if skipped:
+            _say(f"   not sent: {', '.join(skipped)}")
     return 0
 
 
-def cmd_export(api, root, _names, args) -> int:
-    out = Path(args.to).resolve()
-    proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to", str(out)], cwd=root,
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise CourseError(f"export failed:\n{proc.stdout}{proc.stderr}")
-    _say(f"grades written to {out}")
+def cmd_export(api, root, names, args) -> int:
+    from .export import export, released_assignments
+
+    if not args.assignments:
+        exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
+        names = released_assignments(root, api.coursedir.course_id, exchange, names)
+    out = Path(args.to or {"plain": "grades.csv", "canvas": "grades-canvas.csv",
+                           "moodle": "grades-moodle.csv"}[args.format]).resolve()
+    count, waiting = export(api, root, args.term, names, out, args.format, allow_unfinished=args.allow_unfinished)
+    _say(f"{args.format} grades for {', '.join(names)} ({count} students) written to {out}")
+    if waiting:
+        _say(f"{len(waiting)} grade(s) are not final and have no number: " + "; ".join(waiting))
+    return 0
+
+
+def cmd_roster(api, root, _names, args) -> int:
+    from .roster import ROSTER, import_roster
+
+    students = import_roster(api, root, Path(args.file), id_column=args.id_column)
+    sections = sorted({s.section for s in students if s.section})
+    _say(f"{len(students)} students imported into {ROSTER} and the gradebook"
+         + (f" (sections: {', '.join(sections)})" if sections else "") + ".")
+    return 0
+
+
+def cmd_report(api, root, names, args) -> int:
+    from .grading import submitted_students
+    from .item_analysis import write_report
+
+    for name in names:
+        students = [s for s in submitted_students(root, name) if (root / "autograded" / s / name).is_dir()]
+        if not students:
+            _say(f"{name}: nothing autograded yet, no report")
+            continue
+        out, lines = write_report(root, name, students, api.coursedir.db_url, api.coursedir.course_id,
+                                  f"Item analysis: {args.term.assignment(name).title}")
+        _say(f"-- {name}: report written to {out.relative_to(root)}")
+        for line in lines:
+            _say("   " + line)
     return 0
 
 
 COMMANDS = {
+    "roster": (cmd_roster, "import the class list exported from Canvas or Moodle (CSV) into roster.csv and the "
+                           "gradebook"),
     "generate": (cmd_generate, "make exercises/<a>/ from solutions/<a>/ (checks keys, refuses leaks)"),
     "release": (cmd_release, "copy exercises into the exchange for students to fetch"),
     "collect": (cmd_collect, "copy submissions from the exchange into submitted/"),
     "autograde": (cmd_autograde, "grade every submission; broken ones are reported, never stop the rest"),
-    "feedback": (cmd_feedback, "make feedback HTML and return it through the exchange"),
-    "export": (cmd_export, "write every grade to a CSV file"),
+    "feedback": (cmd_feedback, "return feedback for finished grading; rejected students get a note on resubmitting"),
+    "export": (cmd_export, "write grades with their status: plain CSV, Canvas or Moodle import"),
+    "report": (cmd_report, "item analysis: which items the class got wrong, discrimination, score distributions"),
 }
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="border-bargains", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="border-bargains", description=__doc__.split("\n\n")[0],
+        epilog="Exit status: 0 when the command did its work (every submission graded or rejected with a reason); "
+               "1 when grading failed for a submission; 2 when the command could not run (the message says why); "
+               "130 when stopped with Ctrl-C (finished work is kept).")
     sub = ap.add_subparsers(dest="command", required=True)
     for name, (_fn, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/)")
+        if name == "roster":
+            p.add_argument("file", help="the CSV exported from the LMS (Canvas gradebook or Moodle participants)")
+            p.add_argument("--id-column", help="the column holding each student's login (default: found by name)")
+            continue
+        p.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/; "
+                                                      "export: all released)")
         if name in {"autograde", "feedback"}:
             p.add_argument("--student", action="append", help="only this student (repeatable)")
+        if name in {"feedback", "export"}:
+            p.add_argument("--allow-unfinished", action="store_true",
+                           help="send feedback / write an LMS file although some grading is unfinished")
         if name == "autograde":
             p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
             p.add_argument("--reveal-keys", action="store_true",
@@ -200,19 +292,42 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--submission-timeout", type=float, default=900,
                            help="seconds one submission may take before it is stopped and reported (default: 900)")
         if name == "export":
-            p.add_argument("--to", default="grades.csv", help="output file (default: grades.csv)")
+            p.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain",
+                           help="plain CSV with a status per assignment (default), or an LMS import file")
+            p.add_argument("--to", help="output file (default: grades.csv, grades-canvas.csv or grades-moodle.csv)")
     return ap
+
+
+def _warnings_to_log(root: Path) -> None:
+    """Library warnings (SQLAlchemy, nbformat) go to a log file, not between the summary lines."""
+    import warnings
+
+    log = root / "grading-logs" / "border-bargains.log"
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    warnings.showwarning = show
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        from ..term import TermError, load_term
+
         root = course_root.find_root()
+        _warnings_to_log(root)
         known = course_root.assignments(root)
-        names = args.assignments or known
+        names = getattr(args, "assignments", None) or known
         unknown = sorted(set(names) - set(known))
         if unknown:
             raise CourseError(f"unknown assignment(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        try:
+            args.term = load_term(root)
+        except TermError as exc:
+            raise CourseError(str(exc)) from None
         overrides = {}
         if getattr(args, "timeout", None):
             overrides["Execute.timeout"] = args.timeout

@@ -50,10 +50,11 @@ def preflight(folder: Path, notebooks: list[str]) -> str | None:
             nb = nbformat.reads(raw, as_version=4)
             nbformat.validate(nb)
         except UnicodeDecodeError:
-            return f"{path.name} is not text (UTF-8); the file is kept as submitted; ask for a fresh copy"
+            return (f"{path.name} is not text (UTF-8); the file is kept as submitted; `border-bargains feedback` "
+                    "tells the student how to resubmit")
         except json.JSONDecodeError as exc:
             return (f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}); the file is kept "
-                    "as submitted; the student can re-open the notebook in JupyterLab, save and submit again")
+                    "as submitted; `border-bargains feedback` tells the student how to resubmit")
         except Exception as exc:  # nbformat's validation errors come in several classes
             first = str(exc).strip().splitlines()[0][:200]
             return f"{path.name} is not a valid notebook ({first}); the file is kept as submitted"
