@@ -9,11 +9,13 @@ STAMP  := $(VENV)/.installed
 RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 A ?=
+FILE ?=
+FORMAT ?= plain
 WORKERS ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
-.PHONY: help install lab test lint bench bench-class lock system-packages generate release collect autograde feedback export clean
+.PHONY: help install lab test lint bench bench-class lock system-packages roster generate release collect autograde feedback export report clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -57,6 +59,9 @@ lock:  ## re-resolve requirements.in into requirements.txt (then update environm
 	rm -rf .lockvenv
 
 # ---- instructor workflow: one command per nbgrader step, run from this folder ----
+roster: $(STAMP)  ## import the class list exported from Canvas or Moodle: make roster FILE=export.csv
+	$(RUN) $(BIN)/border-bargains roster "$(FILE)"
+
 generate: $(STAMP)  ## solutions/ -> exercises/ for every assignment (or A="name ...")
 	$(RUN) $(BIN)/border-bargains generate $(A)
 
@@ -69,11 +74,14 @@ collect: $(STAMP)  ## collect submissions from the exchange into submitted/
 autograde: $(STAMP)  ## autograde every submission; one broken submission never stops the rest
 	$(RUN) $(BIN)/border-bargains autograde $(A)
 
-feedback: $(STAMP)  ## make feedback HTML and return it through the exchange
+feedback: $(STAMP)  ## return feedback where grading is done; notes to rejected students
 	$(RUN) $(BIN)/border-bargains feedback $(A)
 
-export: $(STAMP)  ## write grades.csv
-	$(RUN) $(BIN)/border-bargains export $(A)
+export: $(STAMP)  ## grades with a status per assignment: FORMAT=plain|canvas|moodle (A="name ..." to choose)
+	$(RUN) $(BIN)/border-bargains export --format $(FORMAT) $(A)
+
+report: $(STAMP)  ## item analysis of each assignment: reports/<a>-items.html (A="name ..." to choose)
+	$(RUN) $(BIN)/border-bargains report $(A)
 
 clean:  ## remove the environment and instructor working folders (asks first)
 	@echo "This deletes .venv/ submitted/ autograded/ feedback/ exchange/ gradebook.db. Type yes:"; \
