@@ -50,6 +50,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # files holding key text out of the graded copy and the feedback. ApplyLatePolicy takes due dates,
 # extensions and the late policy from course.toml. See border_bargains/nbgrader_plugins.py.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.converters import GenerateAssignment  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     ClearOutput,
     DeduplicateIds,
@@ -63,11 +64,16 @@ from border_bargains.nbgrader_plugins import (  # noqa: E402
     ApplyLatePolicy,
     CheckCellMetadataOnce,
     QuarantineFiles,
+    ReleaseGuides,
     RestoreCells,
     SandboxedExecute,
     ScoreAnswers,
     ScrubKeyText,
 )
+
+# Released assignments carry the reading guides (source_texts/) and link to that copy, so every ¶ link works
+# wherever a student fetches the assignment (ReleaseGuides, before nbgrader's own generate steps).
+c.GenerateAssignment.preprocessors = [ReleaseGuides, *GenerateAssignment.class_traits()["preprocessors"].default()]
 
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
                                       QuarantineFiles, CheckCellMetadataOnce]

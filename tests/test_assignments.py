@@ -110,6 +110,7 @@ def course(tmp_path_factory):
     shutil.copy(REPO / "nbgrader_config.py", course)
     shutil.copytree(REPO / "solutions", course / "solutions",
                     ignore=shutil.ignore_patterns("widget_answers*", ".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(REPO / "source_texts", course / "source_texts")  # released with every assignment
     proc = cli(course, "generate")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for name in NAMES:
@@ -143,10 +144,13 @@ def normalised(path: Path) -> dict:
 def test_committed_exercises_equal_a_fresh_generation(course, name):
     committed, fresh = REPO / "exercises" / name, course / "exercises" / name
     assert committed.exists(), f"exercises/{name}/ is missing: run `make generate`"
-    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in fresh.iterdir()), \
+    def files(folder):
+        return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+    assert files(committed) == files(fresh), \
         f"exercises/{name}/ holds other files than a fresh generation: run `make generate`"
-    for path in fresh.iterdir():
-        theirs = committed / path.name
+    for path in (p for p in fresh.rglob("*") if p.is_file()):
+        theirs = committed / path.relative_to(fresh)
         same = (normalised(theirs) == normalised(path)) if path.suffix == ".ipynb" else \
             theirs.read_bytes() == path.read_bytes()
         assert same, f"exercises/{name}/{path.name} is stale or edited by hand: run `make generate` and commit"
@@ -182,7 +186,7 @@ def readable(path: Path) -> str:
 def test_releases_reveal_no_key_or_solution(name):
     whys, code = secrets_of(name)
     assert whys
-    for path in (REPO / "exercises" / name).iterdir():
+    for path in (p for p in (REPO / "exercises" / name).rglob("*") if p.is_file()):
         text = readable(path)
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{path.name} keeps hidden parts"
         for secret in whys + code:
@@ -200,3 +204,28 @@ def test_feedback_reveals_no_key(course, name):
         # Nobody sees explanations or the solutions' code (students' notebooks are not run, so not even their own).
         for secret in whys + code:
             assert secret not in text, f"feedback of {student} for {name} reveals {secret[:60]!r}"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#([\w-]+))?\)")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_link_in_a_release_works_where_the_student_fetches_it(name, tmp_path):
+    """A fetched assignment is a folder on its own (~/tariff_bargain/): every relative link in the released
+    notebook must lead to a file inside that folder, and every ¶ anchor must exist in its guide."""
+    fetched = tmp_path / name
+    shutil.copytree(REPO / "exercises" / name, fetched)
+    nb = nbformat.read(fetched / f"{name}.ipynb", as_version=4)
+    checked = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for target, anchor in LINK.findall(cell.source):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path = (fetched / target).resolve()
+            assert fetched.resolve() in path.parents and path.is_file(), f"{name}: link to {target} goes nowhere"
+            if anchor:
+                assert f'id="{anchor}"' in path.read_text(encoding="utf-8"), f"{name}: {target}#{anchor} has no anchor"
+            checked += 1
+    assert checked >= 10, f"{name}: expected the ¶ links of the assignment, found {checked}"

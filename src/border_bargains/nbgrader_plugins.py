@@ -15,6 +15,9 @@ Scoring happens here, in the instructor's process, never in a student's kernel:
   a deleted check cell or answer cell is put back and graded.
 * :class:`ScrubKeyText` runs only when notebooks are executed: any output
   that contains text of the answer key is removed and the submission flagged.
+* :class:`ReleaseGuides` runs in ``generate_assignment``: it ships the reading
+  guides inside each released assignment (``source_texts/``) and points the
+  notebook's ¶ links at that copy, so they work wherever a student fetches it.
 * :class:`CheckCellMetadataOnce` is nbgrader's ``CheckCellMetadata`` with its
   JSON schema compiled once per process instead of once per cell; nbgrader
   spends about a quarter of its autograde time re-checking that schema.
@@ -191,6 +194,39 @@ class SandboxedExecute(Execute):
         self.log.info("%s running the notebook in a grading kernel (%s)", PREFIX,
                       "bubblewrap sandbox" if mode == "bubblewrap" else "audit-hook guard, no OS sandbox here")
         return super().preprocess(nb, resources, km=km)
+
+
+class ReleaseGuides(NbGraderPreprocessor):
+    """Ship the reading guides with each assignment and point its ¶ links at them.
+
+    In the repository an assignment links to ``../../source_texts/wola.md#p14``; a student who fetches the
+    assignment into ``~/tariff_bargain/`` has no such folder, so every link would go nowhere. This step copies
+    the guides into the release (``exercises/<a>/source_texts/``, which nbgrader then releases with the
+    notebook) and rewrites the links to ``source_texts/wola.md#p14``. It runs before nbgrader computes the
+    cells' checksums, so the gradebook's copy of each locked cell has the same links as the student's.
+    """
+
+    repository_prefix = Unicode("../../source_texts/", help="How solutions/ notebooks link to the guides.").tag(
+        config=True)
+    release_folder = Unicode("source_texts", help="Where the guides go inside a released assignment.").tag(
+        config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        import shutil
+
+        coursedir = _course(self.config)
+        guides = Path(coursedir.root) / "source_texts"
+        if not guides.is_dir():
+            return nb, resources
+        release = Path(coursedir.format_path(coursedir.release_directory, ".", resources["nbgrader"]["assignment"]))
+        target = release / self.release_folder
+        target.mkdir(parents=True, exist_ok=True)
+        for guide in sorted(guides.glob("*.md")):
+            shutil.copyfile(guide, target / guide.name)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and self.repository_prefix in cell.source:
+                cell.source = cell.source.replace(self.repository_prefix, f"{self.release_folder}/")
+        return nb, resources
 
 
 class ApplyLatePolicy(NbGraderPreprocessor):
