@@ -15,7 +15,7 @@ WORKERS ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
-.PHONY: help install lab test lint bench bench-class lock system-packages roster generate release collect autograde feedback export report clean
+.PHONY: help install lab test lint bench bench-class lock system-packages hub-proxy roster generate release collect autograde feedback export report clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -35,7 +35,7 @@ install: $(STAMP)  ## create .venv and install the pinned environment (done by l
 lab: $(STAMP)  ## open the course in JupyterLab (home: lessons/00_orientation.ipynb)
 	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
 
-test: $(STAMP) system-packages  ## run every test (unit, notebooks, nbgrader round trips, sandbox, browser)
+test: $(STAMP) system-packages hub-proxy  ## run every test (unit, notebooks, nbgrader round trips, sandbox, browser)
 	$(RUN) $(BIN)/python tools/run_tests.py
 
 lint: $(STAMP)  ## ruff over the package, the tests and the notebooks' code
@@ -46,6 +46,13 @@ bench: $(STAMP)  ## print import, widget-build and lesson run timings
 
 bench-class: $(STAMP)  ## grade 40 submissions every way (first build, plain nbgrader, workers); WORKERS=N to scale
 	$(RUN) $(BIN)/python tools/bench.py class 40 $(WORKERS)
+
+hub-proxy: deploy/jupyterhub/node_modules/.bin/configurable-http-proxy  ## install JupyterHub's proxy (npm, pinned) for the hub and its test
+
+deploy/jupyterhub/node_modules/.bin/configurable-http-proxy: deploy/jupyterhub/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for JupyterHub's proxy (Debian: apt-get install npm)"; exit 1; }
+	cd deploy/jupyterhub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 system-packages:  ## install Debian's chromium, bubblewrap and postgresql for the tests when possible
 	@sh tools/ensure_system_packages.sh

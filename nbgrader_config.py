@@ -33,8 +33,9 @@ c.CourseDirectory.ignore = [
     ".widget_answers.json.lock",
 ]
 
-# A local exchange folder, so release/fetch/submit/collect work on one laptop.
-c.Exchange.root = str(ROOT / "exchange")
+# The exchange: a folder beside this file, so release/fetch/submit/collect work on one laptop; on a shared
+# server or a JupyterHub, the deployment sets BORDER_BARGAINS_EXCHANGE to the shared folder (deploy/README.md).
+c.Exchange.root = os.environ.get("BORDER_BARGAINS_EXCHANGE") or str(ROOT / "exchange")
 c.CollectApp.check_owner = False
 
 # Friendly stubs: a blank answer runs without error and scores zero.

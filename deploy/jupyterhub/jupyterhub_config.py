@@ -1,0 +1,79 @@
+"""JupyterHub for one Border Bargains class on one server, with system users (the way The Littlest JupyterHub runs).
+
+Every setting a deployment changes is an environment variable read below; deploy/README.md walks through them.
+The tests run this very file (tests/test_hub.py) with a throw-away instructor and three students.
+
+* Each user gets their own single-user server, run as their Unix account from the course's environment
+  (`jupyterhub-singleuser` beside this Python).
+* Instructors (BB_INSTRUCTORS) get the course folder (BB_COURSE_ROOT) as their Jupyter root and its
+  nbgrader_config.py (formgrader, the gradebook, the course's grading steps).
+* Students get their home folder, the Assignments tab for this course only, and no instructor tools:
+  the settings in deploy/jupyterhub/student/ (exchange, course id, no formgrader or "create assignment").
+* The exchange (BB_EXCHANGE) is one shared folder; nbgrader's permissions keep students' submissions apart.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent  # the course's environment (make install)
+
+COURSE_ROOT = Path(os.environ.get("BB_COURSE_ROOT", "/home/instructor/border-bargains"))
+EXCHANGE = os.environ.get("BB_EXCHANGE", "/srv/nbgrader/exchange")
+COURSE_ID = os.environ.get("BB_COURSE_ID", "border-bargains")
+INSTRUCTORS = {u for u in os.environ.get("BB_INSTRUCTORS", "instructor").split(",") if u}
+STATE = Path(os.environ.get("BB_HUB_STATE", "/srv/jupyterhub"))
+
+c = get_config()  # noqa: F821
+
+c.JupyterHub.bind_url = os.environ.get("BB_HUB_URL", "http://127.0.0.1:8000")
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ.get("BB_HUB_PORT", "8081"))
+c.ConfigurableHTTPProxy.command = [str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.api_url = os.environ.get("BB_PROXY_API_URL", "http://127.0.0.1:8001")
+STATE.mkdir(parents=True, exist_ok=True)
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+
+# Who may log in: system users (PAM) by default. BB_AUTHENTICATOR=dummy is for tests only (any user, one
+# shared password from BB_DUMMY_PASSWORD): never on a real server.
+if os.environ.get("BB_AUTHENTICATOR") == "dummy":
+    c.JupyterHub.authenticator_class = "dummy"
+    c.DummyAuthenticator.password = os.environ["BB_DUMMY_PASSWORD"]
+students = {u for u in os.environ.get("BB_STUDENTS", "").split(",") if u}
+if students:
+    c.Authenticator.allowed_users = students | INSTRUCTORS
+else:
+    c.Authenticator.allow_all = True  # every system user of this server may log in
+c.Authenticator.admin_users = INSTRUCTORS
+c.JupyterHub.load_groups = {"instructors": {"users": sorted(INSTRUCTORS)}}
+
+# An API token for automation (the tests), only when one is given.
+if os.environ.get("BB_HUB_API_TOKEN"):
+    c.JupyterHub.services = [{"name": "course-automation", "api_token": os.environ["BB_HUB_API_TOKEN"]}]
+    c.JupyterHub.load_roles = [{"name": "course-automation", "services": ["course-automation"],
+                                "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"]}]
+
+c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+
+
+def pre_spawn_hook(spawner):
+    """Instructors: the course folder and its nbgrader config. Students: home, this course's exchange only."""
+    env = spawner.environment
+    env["BORDER_BARGAINS_EXCHANGE"] = EXCHANGE
+    env["BB_EXCHANGE"] = EXCHANGE
+    env["BB_COURSE_ID"] = COURSE_ID
+    if spawner.user.name in INSTRUCTORS:
+        spawner.notebook_dir = str(COURSE_ROOT)
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(COURSE_ROOT), str(HERE / "instructor")])
+    else:
+        spawner.notebook_dir = "~"
+        env["JUPYTER_CONFIG_PATH"] = str(HERE / "student")
+
+
+c.Spawner.pre_spawn_hook = pre_spawn_hook
