@@ -57,7 +57,8 @@ def key_and_half():
     half = {ex: {i: e.answer for n, (i, e) in enumerate(key.items[ex].items()) if n % 2 == 0}
             for ex, spec in specs.items() if spec.kind not in TYPED_KINDS}
     total = sum(s.points for s in specs.values())
-    half_score = sum(s.points * -(-len(s.items) // 2) / len(s.items) for s in specs.values() if s.kind not in TYPED_KINDS)
+    half_score = sum(s.points * -(-len(s.items) // 2) / len(s.items)  # every other item, the first included
+                     for s in specs.values() if s.kind not in TYPED_KINDS)
     return full, half, total, half_score
 
 

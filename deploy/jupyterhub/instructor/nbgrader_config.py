@@ -3,5 +3,5 @@
 
 import os
 
-c = get_config()  # noqa: F821
+c = get_config()
 c.Exchange.root = os.environ.get("BB_EXCHANGE", "/srv/nbgrader/exchange")

@@ -2,6 +2,6 @@
 
 import os
 
-c = get_config()  # noqa: F821
+c = get_config()
 c.Exchange.root = os.environ.get("BB_EXCHANGE", "/srv/nbgrader/exchange")
 c.CourseDirectory.course_id = os.environ.get("BB_COURSE_ID", "border-bargains")
