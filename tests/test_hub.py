@@ -121,9 +121,20 @@ class Hub:
         return "".join(out)
 
 
+def userdel(name: str) -> None:
+    subprocess.run(["pkill", "-9", "-u", name], capture_output=True)
+    for _ in range(20):  # processes just killed may hold the account for a moment
+        if subprocess.run(["id", name], capture_output=True).returncode != 0:
+            return
+        subprocess.run(["userdel", "-r", "-f", name], capture_output=True)
+        time.sleep(0.2)
+    raise AssertionError(f"could not remove the test user {name}")
+
+
 def useradd(name: str, home: Path) -> None:
-    subprocess.run(["userdel", "-r", name], capture_output=True)
-    subprocess.run(["useradd", "-m", "-d", str(home), "-s", "/bin/bash", name], check=True, capture_output=True)
+    userdel(name)  # left over from an interrupted run
+    proc = subprocess.run(["useradd", "-m", "-d", str(home), "-s", "/bin/bash", name], capture_output=True, text=True)
+    assert proc.returncode == 0, f"useradd {name}: {proc.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -193,8 +204,7 @@ def hub(require):
             os.killpg(process.pid, 9)
         log.close()
         for user in users:
-            subprocess.run(["pkill", "-9", "-u", user], capture_output=True)
-            subprocess.run(["userdel", "-r", user], capture_output=True)
+            userdel(user)
         if opened_root:
             os.chmod("/root", stat.S_IMODE(root_mode))
         shutil.rmtree(base, ignore_errors=True)
