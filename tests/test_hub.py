@@ -187,8 +187,12 @@ def hub(require):
                 assert process.poll() is None, (base / "jupyterhub.log").read_text()[-4000:]
                 assert time.monotonic() < deadline, (base / "jupyterhub.log").read_text()[-4000:]
                 time.sleep(0.5)
-        for user in users:
-            hub.start(user)
+        try:
+            for user in users:
+                hub.start(user)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- jupyterhub.log (end) ---\n"
+                                 f"{(base / 'jupyterhub.log').read_text()[-6000:]}") from None
         yield {"hub": hub, "course": course, "exchange": exchange, "homes": homes, "password": password,
                "log": base / "jupyterhub.log"}
     finally:

@@ -4,6 +4,7 @@
   python tools/bench.py widgets     time to build each exercise kind (median of 20 builds)
   python tools/bench.py lessons     "Restart & Run All" execution time of every lesson
   python tools/bench.py class [N] [W]   grade N synthetic submissions every way (W workers; default: cores)
+  python tools/bench.py setup       first `make install` on a fresh clone, empty caches: pip alone vs uv
   python tools/bench.py             import, widgets and lessons
 """
 
@@ -189,6 +190,35 @@ def bench_class(students: int = 40, assignment: str = "tariff_bargain", workers:
     shutil.rmtree(base, ignore_errors=True)
 
 
+def bench_setup() -> None:
+    """The README's first step on a fresh clone with empty download caches: the old pip recipe, then uv."""
+    import os
+
+    base = Path(tempfile.mkdtemp(prefix="bench-setup-"))
+    env = dict(os.environ, PIP_NO_CACHE_DIR="1", UV_NO_CACHE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    python = sys.executable if "venv" not in sys.prefix else str(Path(sys.base_prefix) / "bin" / "python3")
+    recipes = {
+        "pip (the first build's recipe)": [
+            [python, "-m", "venv", ".venv"],
+            [".venv/bin/python", "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+            [".venv/bin/python", "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."]],
+        "uv (make install now)": [["make", "install", f"PYTHON={python}"]],
+    }
+    times = {}
+    for label, steps in recipes.items():
+        clone = base / label.split()[0]
+        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+        start = time.perf_counter()
+        for step in steps:
+            subprocess.run(step, cwd=clone, env=env, check=True, stdout=subprocess.DEVNULL)
+        times[label] = time.perf_counter() - start
+        print(f"  {times[label]:6.0f} s  {label}", flush=True)
+    first = next(iter(times.values()))
+    for label, seconds in times.items():
+        print(f"  {first / seconds:5.1f}x faster than pip: {label}")
+    shutil.rmtree(base, ignore_errors=True)
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     if what in ("import", "all"):
@@ -197,5 +227,7 @@ if __name__ == "__main__":
         bench_widgets()
     if what in ("lessons", "all"):
         bench_lessons()
+    if what == "setup":
+        bench_setup()
     if what == "class":
         bench_class(int(sys.argv[2]) if len(sys.argv) > 2 else 40, workers=int(sys.argv[3]) if len(sys.argv) > 3 else 0)
