@@ -219,13 +219,13 @@ class ExerciseWidget:
         """Formative feedback for practice items: each item in words, right or not, why, and where to read."""
         results = score_items(self.spec, self.practice_key.items[self.spec.id], self.answers())
         lines = []
-        for n, (item, r) in enumerate(zip(self.spec.items, results, strict=True), 1):
+        for item, r in zip(self.spec.items, results, strict=True):
             state = mark(r, wrong="✗ not yet right", blank="– not answered yet")
-            parts = [f"<strong>{state}</strong> — {n}. {html.escape(item_words(self.spec, item).rstrip('.'))}."]
+            parts = [f"<strong>{state}</strong> — {html.escape(item_words(self.spec, item).rstrip('.'))}."]
             if r.given is not None and not r.right:
                 parts.append(f"You chose: {html.escape(self._option_words(item, r.given))}.")
             if r.given is not None and r.entry.why:
-                parts.append(f"Why: {html.escape(r.entry.why)}")
+                parts.append(f"Why: {self.refs.html(r.entry.why)}")
             elif r.given is None:
                 parts.append("Choose an answer, then check again.")
             ref = r.entry.ref or item.ref
