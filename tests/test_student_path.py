@@ -311,3 +311,15 @@ def test_widgets_use_no_headings_and_themes_have_names(tmp_path, monkeypatch):
     for path in PRACTICE[:1]:
         for _spec, _key, widget in practice_widgets(path, tmp_path):
             assert not re.search(r"<h\d", visible_text(widget.box) + widget.box.children[0].value)
+
+
+def test_tables_left_align_sentences_and_keep_numbers_right():
+    import pandas as pd
+
+    from border_bargains.tables import dataframe_html
+
+    frame = pd.DataFrame({"year": [2019, 2024], "event": ["A long sentence.", "Another one."], "value": [1.5, 2.0]})
+    html_text = dataframe_html(frame)
+    assert ".bb-text-cols-3 td:nth-child(3)" in html_text and "text-align:left" in html_text
+    assert "nth-child(2)" not in html_text and "nth-child(4)" not in html_text, "numbers stay right-aligned"
+    assert html_text == dataframe_html(frame), "the same table gives the same output (nbval)"
