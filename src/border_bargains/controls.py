@@ -28,13 +28,28 @@ import traitlets as t
 from .specs import NOT_CHOSEN
 
 _STATIC = files("border_bargains") / "static"
-ESM = (_STATIC / "controls.js").read_text(encoding="utf-8")
-CSS = (_STATIC / "controls.css").read_text(encoding="utf-8")
+
+
+def _compact(source: str, comment: str) -> str:
+    """The source without comment lines and indentation: it travels in every widget's saved state."""
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith(comment))
+
+
+ESM = _compact((_STATIC / "controls.js").read_text(encoding="utf-8"), "//")
+CSS = re.sub(r"/\*.*?\*/", "", (_STATIC / "controls.css").read_text(encoding="utf-8"), flags=re.S)
+CSS = _compact(CSS, "/*")
+
+
+class Styles(anywidget.AnyWidget):
+    """The controls' CSS, sent once per exercise or viewer (not with every control); shows nothing itself."""
+
+    _esm = "export default { render({ el }) { el.hidden = true; } };"
+    _css = CSS
 
 
 class _Control(anywidget.AnyWidget):
     _esm = ESM
-    _css = CSS
     component = t.Unicode("select").tag(sync=True)
     number = t.Unicode("").tag(sync=True)  # "1." before the text
     text = t.Unicode("").tag(sync=True)  # the visible label: the item's words

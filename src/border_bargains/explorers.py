@@ -34,7 +34,7 @@ class SeriesExplorer:
     def __init__(self, choice: str | None = None, years: tuple[int, int] = (2015, 2025)):
         import ipywidgets as w
 
-        from .controls import Choice, LinkedHTML
+        from .controls import Choice, LinkedHTML, Styles
 
         # Native menus (not a slider): JupyterLab's shortcuts leave their arrow keys alone.
         self.menu = Choice([(name, name) for name in SERIES_MENU], choice or next(iter(SERIES_MENU)), text="Series",
@@ -46,7 +46,7 @@ class SeriesExplorer:
         for control in (self.menu, self.first, self.last):
             control.observe(lambda _change: self.refresh(), names="value")
         years_row = w.HBox([self.first, self.last], layout=w.Layout(gap="1em", max_width="32em"))
-        self.box = w.VBox([self.menu, years_row, self.view])
+        self.box = w.VBox([Styles(), self.menu, years_row, self.view])
         self.box.add_class("bb-viewer")
         self.refresh()
 

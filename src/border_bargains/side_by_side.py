@@ -86,7 +86,7 @@ class SideBySide:
     def __init__(self, theme: str | None = None, guides: str = "../source_texts"):
         import ipywidgets as w
 
-        from .controls import Choice, LinkedHTML
+        from .controls import Choice, LinkedHTML, Styles
         from .datasets import load
 
         themes = sorted(load("claims")["theme"].unique())
@@ -95,7 +95,7 @@ class SideBySide:
                              placeholder="— choose a theme —")
         self.view = LinkedHTML(render(self.picker.value, guides))
         self.picker.observe(self._picked, names="value")
-        self.box = w.VBox([self.picker, self.view])
+        self.box = w.VBox([Styles(), self.picker, self.view])
         self.box.add_class("bb-viewer")
 
     def _picked(self, change) -> None:

@@ -18,7 +18,7 @@ import re
 import ipywidgets as w
 
 from .answers import AnswerStore
-from .controls import ActionButton, Choice, LinkedHTML, TypedInput
+from .controls import ActionButton, Choice, LinkedHTML, Styles, TypedInput
 from .grading import mark, score_items
 from .refs import RefRenderer, articles_named
 from .specs import TYPED_KINDS, AnswerKey, ExerciseSpec, Item
@@ -134,7 +134,7 @@ class ExerciseWidget:
         self.status = w.HTML()
         self.status.add_class("bb-status")
         self.feedback = LinkedHTML()
-        self.box = w.VBox([self._header(), self._body(), *self._check_row(), self.status],
+        self.box = w.VBox([Styles(), self._header(), self._body(), *self._check_row(), self.status],
                           layout=w.Layout(border="1px solid #767676", padding="0.6em", margin="0.4em 0"))
         self.box.add_class("bb-exercise")
         self.instructor_copy = shown_key is not None
