@@ -16,7 +16,7 @@ WORKERS ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
-.PHONY: help install lab test lint bench bench-class lock system-packages hub-proxy roster generate release collect autograde feedback export report clean
+.PHONY: help install lab instructor test lint bench bench-class lock system-packages hub-proxy roster generate release collect autograde feedback export report clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -37,7 +37,16 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the pinned environment (done by lab and test)
 
-lab: $(STAMP)  ## open the course in JupyterLab (home: lessons/00_orientation.ipynb)
+# Students: nbgrader's instructor tools (Formgrader, Create Assignment, Course List) are switched off for this
+# launch by config/student (a JupyterLab page_config and a server setting), and an empty local exchange folder
+# lets the Assignments tab say "no assignments" instead of "the exchange directory does not exist".
+STUDENT_CONFIG := JUPYTER_CONFIG_PATH="$(abspath config/student)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))"
+
+lab: $(STAMP)  ## open the course in JupyterLab as a student (home: lessons/00_orientation.ipynb)
+	@mkdir -p exchange
+	$(STUDENT_CONFIG) $(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
+
+instructor: $(STAMP)  ## open the course in JupyterLab with nbgrader's instructor tools (Formgrader, Create Assignment)
 	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
 
 test: $(STAMP) system-packages hub-proxy  ## run every test (unit, notebooks, nbgrader round trips, sandbox, browser)

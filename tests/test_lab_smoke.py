@@ -31,3 +31,25 @@ def test_lab_serves_the_course_with_nbgrader_and_widgets(tmp_path):
 
         _status, kernels = lab.get("/api/kernelspecs")
         assert "python3" in kernels["kernelspecs"]
+        assert enabled.get("anywidget") is True, "the course's controls need anywidget's extension"
+
+
+@pytest.mark.slow
+def test_student_view_hides_the_instructor_tools(tmp_path):
+    """`make lab` (config/student): no Formgrader, Create Assignment or Course List; the Assignment List stays."""
+    import json
+    import re
+    import urllib.error
+
+    with running_lab(REPO, tmp_path, env_extra={"JUPYTER_CONFIG_PATH": str(REPO / "config" / "student")}) as lab:
+        _status, page = lab.get("/lab", parse=False)
+        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>', page, re.S).group(1))
+        disabled = config["disabledExtensions"]
+        for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                       "@jupyter/nbgrader:course-list"):
+            assert plugin in disabled, disabled
+        assert "@jupyter/nbgrader:assignment-list" not in disabled
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
+        with pytest.raises(urllib.error.HTTPError) as info:
+            lab.get("/formgrader", parse=False)
+        assert info.value.code == 404

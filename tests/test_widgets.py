@@ -7,21 +7,20 @@ Assignment over the same folder, as a re-run cell or a new kernel makes.
 
 import json
 
-import ipywidgets as w
 import pytest
 from sample_course import FIXTURE, HALF_ANSWERS, KEY_ANSWERS, answers_doc
 
 import border_bargains as bb
+from border_bargains.controls import Choice, TypedInput
 from border_bargains.specs import NOT_CHOSEN
 
 
 def choose(control, value):
     """Select ``value`` as the browser does: by index over the comm (typed boxes: the text, on Enter)."""
-    if isinstance(control, w.Text):
+    if isinstance(control, TypedInput):
         control.set_state({"value": "" if value is None else str(value)})
         return
-    values = list(control._options_values)
-    index = values.index(value) if value in values else None
+    index = next((i for i, v in enumerate(control.values) if v == value and type(v) is type(value)), None)
     control.set_state({"index": index})
 
 
@@ -51,11 +50,23 @@ def test_controls_are_labelled_and_start_blank(student_folder, monkeypatch):
     for exercise_id in KEY_ANSWERS:
         widget = course.exercise(exercise_id)
         for item_id, control in widget.controls.items():
-            blank = "" if isinstance(control, w.Text) else None
+            blank = "" if isinstance(control, TypedInput) else None
             assert control.value == blank, f"{exercise_id}/{item_id} must start unanswered"
-            assert control.tooltip, "every control has an accessible name"
-            if isinstance(control, w.Dropdown):
-                assert control.options[0] == (NOT_CHOSEN, None)
+            name = control.accessible_name
+            assert name and not name.startswith(("Answer ", "Place", "Position of")), \
+                f"{exercise_id}/{item_id}: the control is named by the item's words, not {name!r}"
+            if isinstance(control, Choice):
+                assert control.index is None and control.placeholder == NOT_CHOSEN
+                assert control.component == ("radio" if widget.spec.kind == "scale" else "select")
+
+
+def test_controls_keep_jupyterlab_shortcuts_off_their_keys():
+    """The front end marks every control so that JupyterLab's command-mode keys stay with it."""
+    from border_bargains.controls import ESM
+
+    for element in ("select", "fieldset", "input", "button"):
+        assert f'make("{element}"' in ESM
+    assert ESM.count("suppress(make(") >= 5 and "data-lm-suppress-shortcuts" in ESM
 
 
 def test_clearing_a_choice_clears_the_saved_answer(student_folder, monkeypatch):
@@ -92,7 +103,7 @@ def test_headless_build_returns_at_once_with_a_plain_text_view(student_folder, m
     widget = bb.assignment("sample").exercise("bargains")
     bundle = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["text/plain"] == "<grid exercise 'bargains': 4 items; answer with the widget in JupyterLab>"
+    assert bundle["text/plain"] == "<grid exercise 'bargains': 4 items; run this cell to show the exercise>"
 
 
 def test_answers_can_also_be_set_in_code(student_folder, monkeypatch):
@@ -151,28 +162,30 @@ items = [
     choose(widget.controls["y"], "empirical")
     html = widget.check()
     assert "1 of 2 right" in html
-    assert "✓ right" in html and "Checkable." in html
-    assert "✗ not yet" in html and "WOLA ¶11" in html
-    assert "A judgment." not in html, "the explanation of a wrong item is not given away"
+    assert "✓ right" in html and "Deaths fell in 2024. Why: Checkable." in html
+    assert "✗ not yet right" in html and "Tariffs are the wrong tool." in html, "each item is said in words"
+    assert "You chose: empirical." in html and "A judgment." in html, "a wrong item says why too (a public key)"
+    assert '<a href="../source_texts/wola.md#p11">WOLA ¶11</a>' in html, "the paragraph is a link"
+    assert "Checked: 1 of 2 right, 1 not yet right." in widget.check_button.announcement, "read out at once"
 
 
 def test_a_number_box_reads_what_people_type(student_folder, monkeypatch):
     monkeypatch.chdir(student_folder)
     widget = bb.assignment("sample").exercise("trade")
-    box, message = widget.controls["value"], widget.typed["value"].message
-    assert "billion US$" in widget.typed["value"].unit.value, "the unit is shown beside the box"
+    box = widget.controls["value"]
+    assert box.unit == "billion US$", "the unit is shown beside the box"
     choose(box, "$839.89")
     assert saved(student_folder)["trade"]["value"] == 839.89
-    assert "✓ Saved as 839.89 billion US$." in message.value and "role='status'" in message.value
+    assert box.message == "✓ Saved as 839.89 billion US$." and box.message_kind == "ok"
     choose(box, "abc")
-    assert "Not saved" in message.value and "has no number in it" in message.value
-    assert "still 839.89" in message.value
+    assert "Not saved" in box.message and "has no number in it" in box.message and box.message_kind == "error"
+    assert "still 839.89" in box.message
     assert saved(student_folder)["trade"]["value"] == 839.89, "a bad entry keeps the saved answer"
     choose(box, "5 million")
-    assert "This answer is in billions" in message.value
+    assert "This answer is in billions" in box.message
     choose(box, "")
     assert "trade" not in saved(student_folder) or not saved(student_folder)["trade"]
-    assert "Cleared" in message.value
+    assert "Cleared" in box.message
     assert "Answered 0 of 1" in widget.status.value
 
 

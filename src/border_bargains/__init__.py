@@ -33,6 +33,13 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
+try:  # left-align the text columns of tables shown in a notebook (see tables.py); never stops an import
+    from .tables import register as _register_tables
+
+    _register_tables()
+except Exception:  # pragma: no cover
+    pass
+
 
 def __getattr__(name: str):
     try:

@@ -32,6 +32,22 @@ class NotYet(AssertionError):
         return [f"Not yet: {self}"]
 
 
+# A blank check cell still raises NotYet (nbgrader's Validate must not call a blank notebook finished), but
+# what the student sees first is a neutral status. In JupyterLab the error box under it is hidden (:has), so
+# the cell reads "0 of 6 answered", not a pink error; nbgrader, nbconvert and the feedback still see the error.
+_NEUTRAL_STYLE = ("<style>.jp-OutputArea:has(.bb-check-status) "
+                  ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']{display:none}</style>")
+
+
+def _show_status(text: str, how: str) -> None:
+    import html
+
+    from IPython.display import display
+    body = (f"<div class='bb-check-status' role='status' style='border-left:4px solid #6b6b6b;padding:0.3em 0.7em;"
+            f"margin:0.2em 0'><strong>{html.escape(text)}</strong> {html.escape(how)}</div>")
+    display({"text/html": _NEUTRAL_STYLE + body, "text/plain": f"{text} {how}"}, raw=True)
+
+
 def _banner(text: str) -> None:
     print(text)
 
@@ -67,7 +83,7 @@ class Assignment:
         spec = self._spec(exercise_id)
         if not self.instructor_copy:
             self.store.reload()  # a rebuilt widget shows what is on disk, not an older copy in memory
-        widget = ExerciseWidget(spec, self.store, shown_key=self.shown_key)
+        widget = ExerciseWidget(spec, self.store, shown_key=self.shown_key, guides=None)
         self._widgets[exercise_id] = widget
         return widget
 
@@ -92,6 +108,8 @@ class Assignment:
         if done == 0:
             how = "type your answer in the box above and press Enter" if spec.kind in TYPED_KINDS else \
                 "choose your answers with the widget above"
+            _show_status(f"'{spec.title}': 0 of {len(spec.items)} answered.", f"To answer, {how}, then run this "
+                         "cell again.")
             raise NotYet(f"'{spec.title}' has no answers yet: {how}, then run this cell again.")
         print(f"'{spec.title}': {done} of {len(spec.items)} answered and saved. "
               "Your answers are checked after you submit.")
@@ -139,10 +157,12 @@ class Assignment:
 class Practice:
     """Ungraded practice items of a lesson, with a Check button and explanations."""
 
-    def __init__(self, lesson: str, folder: str | Path | None = None, *, save: bool = True):
+    def __init__(self, lesson: str, folder: str | Path | None = None, *, save: bool = True,
+                 guides: str = "../source_texts"):
         from importlib.resources import files
 
         self.lesson = lesson
+        self.guides = guides  # from the lesson's folder to the reading guides, for the feedback's links
         source = files("border_bargains") / "practice" / f"{lesson}.toml"
         self.specs, self.key = load_practice(Path(str(source)))
         folder = Path(folder) if folder is not None else Path.cwd()
@@ -151,7 +171,8 @@ class Practice:
     def exercise(self, exercise_id: str):
         from .widgets import ExerciseWidget
 
-        return ExerciseWidget(self.specs[exercise_id], self.store, practice_key=self.key)
+        return ExerciseWidget(self.specs[exercise_id], self.store, practice_key=self.key,
+                              guides=getattr(self, "guides", "../source_texts"))
 
 
 def assignment(name: str) -> Assignment:

@@ -19,12 +19,13 @@ def series_table(frame, measure: str, first: int, last: int) -> str:
     """HTML table of one measure (every status kept apart, with confidence and source)."""
     rows = frame[(frame["measure"] == measure) & frame["year"].between(first, last)].sort_values(["year", "status"])
     body = "".join(
-        f"<tr><td>{r.year}</td><td style='text-align:right'>{r.value:,.2f}</td><td>{r.status}</td>"
+        f"<tr><td class='bb-num'>{r.year}</td><td class='bb-num'>{r.value:,.2f}</td><td>{r.status}</td>"
         f"<td>{r.confidence}</td><td>{html.escape(str(r.publisher))}: {html.escape(str(r.document))}</td></tr>"
         for r in rows.itertuples()
     )
-    head = "<tr><th>Year</th><th>Value</th><th>Status</th><th>Confidence</th><th>Source</th></tr>"
-    return f"<table>{head}{body}</table>"
+    head = ("<tr><th class='bb-num'>Year</th><th class='bb-num'>Value</th><th>Status</th><th>Confidence</th>"
+            "<th>Source</th></tr>")
+    return f"<table class='bb-table'>{head}{body}</table>"
 
 
 class SeriesExplorer:
@@ -33,39 +34,51 @@ class SeriesExplorer:
     def __init__(self, choice: str | None = None, years: tuple[int, int] = (2015, 2025)):
         import ipywidgets as w
 
-        self.menu = w.Dropdown(options=list(SERIES_MENU), value=choice or next(iter(SERIES_MENU)),
-                               description="Series", tooltip="Series to show", layout=w.Layout(width="auto"))
-        self.years = w.IntRangeSlider(value=years, min=2014, max=2025, description="Years",
-                                      tooltip="First and last year", continuous_update=False,
-                                      layout=w.Layout(width="32em"), style={"description_width": "initial"})
-        self.view = w.HTML()
-        for control in (self.menu, self.years):
+        from .controls import Choice, LinkedHTML, Styles
+
+        # Native menus (not a slider): JupyterLab's shortcuts leave their arrow keys alone.
+        self.menu = Choice([(name, name) for name in SERIES_MENU], choice or next(iter(SERIES_MENU)), text="Series",
+                           placeholder="— choose a series —")
+        span = [(str(y), y) for y in range(2014, 2026)]
+        self.first = Choice(span, years[0], text="First year", placeholder="—")
+        self.last = Choice(span, years[1], text="Last year", placeholder="—")
+        self.view = LinkedHTML()
+        for control in (self.menu, self.first, self.last):
             control.observe(lambda _change: self.refresh(), names="value")
-        self.box = w.VBox([self.menu, self.years, self.view])
+        years_row = w.HBox([self.first, self.last], layout=w.Layout(gap="1em", max_width="32em"))
+        self.box = w.VBox([Styles(), self.menu, years_row, self.view])
+        self.box.add_class("bb-viewer")
         self.refresh()
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.first.value or 2014, self.last.value or 2025)
 
     def refresh(self) -> None:
         from .plots import bar_chart
 
+        if self.menu.value is None:
+            self.view.set_html("<p>Choose a series.</p>")
+            return
         name, measure = SERIES_MENU[self.menu.value]
-        first, last = self.years.value
+        first, last = sorted(self.years)
         frame = load(name)
         values = series(name, measure, status=("final", "partial"))
         values = values[(values.index >= first) & (values.index <= last)]
         partial = frame[(frame["measure"] == measure) & (frame["status"] == "partial")]["year"].tolist()
         unit = frame["unit"].iloc[0].replace("_", " ")
         if values.empty:
-            self.view.value = "<p>No final figures in these years.</p>" + series_table(frame, measure, first, last)
+            self.view.set_html("<p>No final figures in these years.</p>" + series_table(frame, measure, first, last))
             return
         fiscal = (frame["period_type"] == "fiscal_year").any()
         chart = bar_chart(values, title=self.menu.value, ylabel=unit,
                           xlabel="Fiscal year (October–September)" if fiscal else "Calendar year",
                           alt=f"Bar chart of {self.menu.value}, {first} to {last}; hatched bars are partial years.",
                           source="; ".join(frame.attrs["publishers"]), hatched=partial)
-        self.view.value = chart._repr_html_() + series_table(frame, measure, first, last)
+        self.view.set_html(chart._repr_html_() + series_table(frame, measure, first, last))
 
     def __repr__(self) -> str:
-        return "<series explorer: pick a series and years in JupyterLab>"
+        return "<series explorer: run this cell to show the explorer>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.box._repr_mimebundle_(include=include, exclude=exclude) or {})
