@@ -174,6 +174,18 @@ def edit_notebook(folder: Path, change) -> None:
     nbformat.write(nb, path)
 
 
+def summary_block(stdout: str, student: str) -> list[str]:
+    """A student's line in the autograde summary and the flag lines (``!``) under it."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if f" {student} " in f" {line} ")
+    block = [lines[start]]
+    for line in lines[start + 1:]:
+        if not line.startswith("         !"):
+            break
+        block.append(line)
+    return block
+
+
 def cell(nb, grade_id: str):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 

@@ -224,14 +224,20 @@ def describe(violations) -> str:
     return "\n".join(f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in violations)
 
 
-# ------------------------------------------------------------------------------------------ tests
-def test_student_answers_with_the_keyboard_alone_and_nbgrader_grades_it(tmp_path, artifacts, chromium, axe_script):
-    from playwright.sync_api import sync_playwright
-
+def released_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A course with the sample assignment generated, and a student's copy of the release in student/sample/."""
     course = make_course(tmp_path)
     cli(course, "generate", "sample")
     student = course / "student" / "sample"
     shutil.copytree(course / "exercises" / "sample", student)
+    return course, student
+
+
+# ------------------------------------------------------------------------------------------ tests
+def test_student_answers_with_the_keyboard_alone_and_nbgrader_grades_it(tmp_path, artifacts, chromium, axe_script):
+    from playwright.sync_api import sync_playwright
+
+    course, student = released_copy(tmp_path)
 
     with running_lab(course, tmp_path) as lab, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
@@ -341,13 +347,22 @@ def test_lesson_widgets_pass_axe_and_a_paragraph_link_opens_the_guide_in_place(t
             # Check my answers, from the keyboard: the result is read out (live region) and listed with links.
             tab_into(page, first)
             choose_in_select(page, "Filter article (Oct 2023)")
+            # The choice reaches the kernel before the Check button's click does (ipywidgets sends each model's
+            # updates in turn, not across models: a click a few milliseconds later could overtake it).
+            saved = root / "lessons" / ".widget_answers" / "00_orientation.json"
+            wait_until(lambda: saved.exists() and "Filter article" in saved.read_text(), what="the choice saved")
             for _ in range(5):
                 page.keyboard.press("Tab")
             assert focused(page)["tag"] == "button"
             ratio = assert_focus_visible(page, "the Check button")
             page.keyboard.press("Enter")
             live = first.locator(".bb-announce[role=status][aria-live=polite]")
-            wait_until(lambda: "Checked: 1 of 5 right" in live.inner_text(), what="the announced result")
+            try:
+                wait_until(lambda: "Checked: 1 of 5 right" in live.inner_text(), what="the announced result")
+            except AssertionError:
+                page.screenshot(path=str(artifacts / "browser-lesson-check-failure.png"), full_page=True)
+                raise AssertionError(f"announced {live.all_inner_texts()!r}; exercise shows "
+                                     f"{first.inner_text()[:1500]!r}") from None
             feedback = first.locator(".bb-links li")
             wait_until(lambda: feedback.count() == 5, what="the feedback list")
             assert "Why:" in feedback.first.inner_text()
@@ -388,10 +403,7 @@ def test_the_same_exercise_answered_in_two_tabs_keeps_both_answers(tmp_path, art
     a choice in one tab must not erase a choice made in the other."""
     from playwright.sync_api import sync_playwright
 
-    course = make_course(tmp_path)
-    cli(course, "generate", "sample")
-    student = course / "student" / "sample"
-    shutil.copytree(course / "exercises" / "sample", student)
+    course, student = released_copy(tmp_path)
     with running_lab(course, tmp_path) as lab, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
         try:

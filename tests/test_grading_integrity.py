@@ -26,6 +26,7 @@ from sample_course import (
     gradebook_integrity,
     key_secrets_of_fixture,
     scores,
+    summary_block,
     tree_digest,
 )
 
@@ -47,14 +48,7 @@ def graded(request, tmp_path_factory, sample_class, require):
 
 
 def summary(graded, student) -> list[str]:
-    lines = graded["autograde"].stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if f" {student} " in f" {line} ")
-    block = [lines[start]]
-    for line in lines[start + 1:]:
-        if not line.startswith("         !"):
-            break
-        block.append(line)
-    return block
+    return summary_block(graded["autograde"].stdout, student)
 
 
 def notebook_text(graded, student, folder="autograded") -> str:

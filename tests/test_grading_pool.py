@@ -30,6 +30,7 @@ from sample_course import (
     nbgrader_env,
     scores,
     submit,
+    summary_block,
 )
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("grading_pool")]
@@ -138,18 +139,7 @@ def test_a_killed_worker_costs_its_submission_only_and_the_run_resumes(tmp_path)
     assert "6 submission(s) already graded and unchanged; grading 1." in again.stdout, again.stdout
     assert summary(again, "sleeper").startswith("GRADED")
     assert scores(course)["sleeper"] == AUTOGRADED_TOTAL
-    assert "unchanged since it was graded" in summary_block(again, "s000")
-
-
-def summary_block(proc, student) -> str:
-    lines = proc.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if f" {student} " in f" {line} ")
-    block = [lines[start]]
-    for line in lines[start + 1:]:
-        if not line.startswith("         !"):
-            break
-        block.append(line)
-    return "\n".join(block)
+    assert "unchanged since it was graded" in "\n".join(summary_block(again.stdout, "s000"))
 
 
 def test_a_stopped_run_grades_only_the_rest_when_run_again(tmp_path):

@@ -8,7 +8,8 @@ The tests run this very file (tests/test_hub.py) with a throw-away instructor an
 * Instructors (BB_INSTRUCTORS) get the course folder (BB_COURSE_ROOT) as their Jupyter root and its
   nbgrader_config.py (formgrader, the gradebook, the course's grading steps).
 * Students get their home folder, the Assignments tab for this course only, and no instructor tools:
-  the settings in deploy/jupyterhub/student/ (exchange, course id, no formgrader or "create assignment").
+  deploy/jupyterhub/student/ (the exchange and the course id) and config/student/ (no Formgrader, Create
+  Assignment or course list: the same student view as `make lab`).
 * The exchange (BB_EXCHANGE) is one shared folder; nbgrader's permissions keep students' submissions apart.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent  # the course's environment (make install)
+STUDENT_VIEW = HERE.parent.parent / "config" / "student"  # what `make lab` uses too: no instructor tools
 
 COURSE_ROOT = Path(os.environ.get("BB_COURSE_ROOT", "/home/instructor/border-bargains"))
 EXCHANGE = os.environ.get("BB_EXCHANGE", "/srv/nbgrader/exchange")
@@ -73,7 +75,7 @@ def pre_spawn_hook(spawner):
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(COURSE_ROOT), str(HERE / "instructor")])
     else:
         spawner.notebook_dir = "~"
-        env["JUPYTER_CONFIG_PATH"] = str(HERE / "student")
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(HERE / "student"), str(STUDENT_VIEW)])
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
