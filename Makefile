@@ -64,9 +64,9 @@ bench-class: $(STAMP)  ## grade 40 submissions every way (first build, plain nbg
 hub-proxy: deploy/jupyterhub/node_modules/.bin/configurable-http-proxy  ## install JupyterHub's proxy (npm, pinned) for the hub and its test
 
 deploy/jupyterhub/node_modules/.bin/configurable-http-proxy: deploy/jupyterhub/package-lock.json
-	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for JupyterHub's proxy (Debian: apt-get install npm)"; exit 1; }
-	cd deploy/jupyterhub && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd deploy/jupyterhub && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.bin/configurable-http-proxy; \
+	else echo "npm not found: the JupyterHub test will say so (Debian: apt-get install npm)"; fi
 
 system-packages:  ## install Debian's chromium, bubblewrap and postgresql for the tests when possible
 	@sh tools/ensure_system_packages.sh

@@ -3,12 +3,14 @@
 #   chromium   - the real browser for the JupyterLab tests (Playwright drives it)
 #   bubblewrap - the OS sandbox for grading kernels (tests/test_sandbox.py, test_grading_integrity.py)
 #   postgresql - a real PostgreSQL server that tests/test_grading_pool.py starts for itself (initdb, pg_ctl)
+#   npm        - only if missing: installs JupyterHub's proxy (configurable-http-proxy) for tests/test_hub.py
 # Never fails by itself: a test that needs a missing package skips and says why, except under CI=true,
 # where it fails (see tests/conftest.py, `require`).
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian's$missing for the tests (apt-get)..."
