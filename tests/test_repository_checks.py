@@ -16,8 +16,8 @@ def test_ruff_passes_on_package_tests_and_notebooks():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.skipif(not OVERLAP.exists(), reason="../shared/tools/check_source_overlap.py is not beside this clone")
-def test_course_prose_is_its_own():
+def test_course_prose_is_its_own(require):
+    require(OVERLAP.exists(), "../shared/tools/check_source_overlap.py", "clone the course beside the shared/ folder")
     proc = subprocess.run([sys.executable, str(OVERLAP), str(REPO)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
 
