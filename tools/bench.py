@@ -210,7 +210,7 @@ def bench_setup() -> None:
         subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
         start = time.perf_counter()
         for step in steps:
-            subprocess.run(step, cwd=clone, env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(step, cwd=clone, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times[label] = time.perf_counter() - start
         print(f"  {times[label]:6.0f} s  {label}", flush=True)
     first = next(iter(times.values()))
