@@ -38,9 +38,14 @@ c.CourseDirectory.ignore = [
 c.Exchange.root = os.environ.get("BORDER_BARGAINS_EXCHANGE") or str(ROOT / "exchange")
 c.CollectApp.check_owner = False
 
-# Friendly stubs: a blank answer runs without error and scores zero.
+# Friendly stubs: a blank answer runs without error and scores zero. A written answer's stub says plainly where to
+# write and how to finish, so a filled answer never looks like the instructions around it. nbgrader recognises an
+# unchanged answer ("No response") by the released cell's checksum, so the wording can change freely.
 c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.text_stub = (
+    "**✍️ Your answer:**\n\n"
+    "*(Double-click here to write, replacing this line; press Shift-Enter when you are done, then Ctrl-S to save.)*"
+)
 
 # ---- Autograde: how scores are made -------------------------------------------------------------
 # Scores are computed in this (the instructor's) process, not in a student's kernel: the course's

@@ -93,3 +93,50 @@ def test_every_chart_has_alt_text_and_a_source(path):
             assert "alt=" in text and "source=" in text, f"{rel(path)} cell {n}: chart without alt text or source"
         if cell["cell_type"] == "code" and "plt.show(" in text:
             pytest.fail(f"{rel(path)} cell {n}: use bb.line_chart/bar_chart (alt text, source) instead of plt.show")
+
+
+# Long code sits out of a student's way: a lesson code cell longer than LONG_CODE_LINES lines, with a line wider
+# than WIDE_LINE characters (a sideways scrollbar), or drawing a chart is collapsed (JupyterLab shows a grey bar
+# marked ···), and the Markdown cell before it says what the hidden code does and how to show it.
+LONG_CODE_LINES = 8
+WIDE_LINE = 100
+CHART_CALL = re.compile(r"\b(line_chart|bar_chart)\(")
+
+
+def hidden(cell) -> bool:
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=rel)
+def test_long_code_is_collapsed_and_announced(path):
+    all_cells = cells(path)
+    for n, cell in enumerate(all_cells):
+        if cell["cell_type"] != "code":
+            continue
+        text = source(cell)
+        lines = text.splitlines()
+        if len(lines) > LONG_CODE_LINES or any(len(line) > WIDE_LINE for line in lines) or CHART_CALL.search(text):
+            assert hidden(cell), (f"{rel(path)} cell {n}: a chart, or code over {LONG_CODE_LINES} lines or "
+                                  f"{WIDE_LINE} characters wide: collapse it (metadata jupyter.source_hidden)")
+        if hidden(cell):
+            before = source(all_cells[n - 1]).lower() if n and all_cells[n - 1]["cell_type"] == "markdown" else ""
+            assert "hidden" in before and "···" in before, (
+                f"{rel(path)} cell {n}: say in the Markdown cell before it that the code is hidden and is shown "
+                "by clicking the bar marked ···")
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=rel)
+def test_chart_sources_name_data_in_words(path):
+    """A chart's source line is read by students: it names a dataset in words, never as code to run."""
+    for n, cell in enumerate(cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        for out in cell.get("outputs", []):
+            shown = "".join(out.get("data", {}).get("text/plain", "")) + "".join(out.get("text", ""))
+            for line in shown.splitlines():
+                assert not (line.startswith("Source:") and "load(" in line), (
+                    f"{rel(path)} cell {n}: the chart's source line cites code ({line[:80]}…); name the dataset "
+                    "in words, e.g. \"the course's overdose_deaths dataset (see docs/datasets.md)\"")
+        match = re.search(r"\bsource=(.*?)(\balt=|\)\s*$)", source(cell), re.S)
+        if CHART_CALL.search(source(cell)) and match:
+            assert "load(" not in match.group(1), f"{rel(path)} cell {n}: the chart's source= cites code"

@@ -29,6 +29,7 @@ _LAZY = {
     "OKABE_ITO": ("plots", "OKABE_ITO"),
     "cite": ("side_by_side", "cite"),
     "guide_link": ("side_by_side", "guide_link"),
+    "print_wrapped": ("tables", "print_wrapped"),
 }
 
 __all__ = sorted(_LAZY)

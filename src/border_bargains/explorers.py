@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from .datasets import REGISTRY, load, series
+from .tables import format_number
 
 # (dataset, measure) pairs a student can pick, with the words shown in the menu.
 SERIES_MENU = {
@@ -19,7 +20,7 @@ def series_table(frame, measure: str, first: int, last: int) -> str:
     """HTML table of one measure (every status kept apart, with confidence and source)."""
     rows = frame[(frame["measure"] == measure) & frame["year"].between(first, last)].sort_values(["year", "status"])
     body = "".join(
-        f"<tr><td class='bb-num'>{r.year}</td><td class='bb-num'>{r.value:,.2f}</td><td>{r.status}</td>"
+        f"<tr><td class='bb-num'>{r.year}</td><td class='bb-num'>{format_number(r.value)}</td><td>{r.status}</td>"
         f"<td>{r.confidence}</td><td>{html.escape(str(r.publisher))}: {html.escape(str(r.document))}</td></tr>"
         for r in rows.itertuples()
     )

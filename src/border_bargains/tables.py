@@ -9,6 +9,10 @@ class that names the columns, so the output is the same on every run (nbval comp
 from __future__ import annotations
 
 import sys
+import textwrap
+
+# Printed text is wrapped at this many characters, on spaces between words.
+NOTE_WIDTH = 88
 
 
 def dataframe_html(frame) -> str | None:
@@ -29,6 +33,31 @@ def dataframe_html(frame) -> str | None:
     name = "bb-text-cols-" + "-".join(map(str, text))
     rules = ",".join(f".{name} td:nth-child({n}),.{name} thead th:nth-child({n})" for n in text)
     return f"<div class='{name}'><style>{rules}{{text-align:left}}</style>{html}</div>"
+
+
+def wrap_words(text: str, width: int = NOTE_WIDTH) -> str:
+    """``text`` with each paragraph wrapped on spaces between words (never inside a word or a number)."""
+    paragraphs = str(text).split("\n")
+    return "\n".join(textwrap.fill(p, width=width, break_long_words=False, break_on_hyphens=False) if p else ""
+                     for p in paragraphs)
+
+
+def print_wrapped(*parts, width: int = NOTE_WIDTH) -> None:
+    """Print a note or a sentence wrapped on words.
+
+    JupyterLab breaks a printed line that is wider than the window anywhere, even mid-word ("enforce-/ment"
+    with no hyphen); lines of at most ``width`` characters, broken between words, fit a normal notebook.
+    ``parts`` are joined with spaces, as ``print`` does.
+    """
+    print(wrap_words(" ".join(str(p) for p in parts), width=width))
+
+
+def format_number(value) -> str:
+    """A value as a reader expects it: counts as integers (``70,630``), real decimals kept (``14,699.88``)."""
+    number = float(value)
+    if number.is_integer():
+        return f"{number:,.0f}"
+    return f"{number:,}"  # the digits the data has, no more and none rounded away (276.491, 14,699.88)
 
 
 def register() -> None:

@@ -209,6 +209,11 @@ class ExerciseWidget:
         done, total = len(self.answers()), len(self.spec.items)
         if self.instructor_copy:
             where = "instructor's copy: showing the answer key; nothing is saved here"
+        elif self.store.persist and self.practice_key is not None:
+            # Practice answers live in lessons/.widget_answers/<lesson>.json: a hidden folder students never
+            # open, so name the folder in words rather than a file they cannot see.
+            where = ("practice answers are kept automatically in a hidden folder, .widget_answers/, "
+                     "and are never graded")
         elif self.store.persist:
             where = f"answers are saved to {html.escape(self.store.path.name)} as you choose"
         else:
