@@ -143,13 +143,13 @@ def test_a_killed_worker_costs_its_submission_only_and_the_run_resumes(tmp_path)
 
 
 def test_a_stopped_run_grades_only_the_rest_when_run_again(tmp_path):
-    course, expected = class_of(tmp_path, 60)
+    course, expected = class_of(tmp_path, 120)  # about ten seconds of grading: time to stop it part way
     run = subprocess.Popen([str(Path(nbgrader_env(course)["PATH"].split(os.pathsep)[0]) / "border-bargains"),
                             "autograde", "sample", "--workers", "1"], cwd=course, env=nbgrader_env(course),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     status = course / "grading-logs" / "sample"
     deadline = time.monotonic() + 120
-    while len(list(status.glob("s*.json"))) < 3:
+    while len(list(status.glob("s*.json"))) < 2:
         assert time.monotonic() < deadline and run.poll() is None, "grading did not start"
         time.sleep(0.05)
     os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C at the terminal does
@@ -157,13 +157,13 @@ def test_a_stopped_run_grades_only_the_rest_when_run_again(tmp_path):
     assert run.returncode == 130, out + err
     assert "Run the same command again to grade the rest" in err
     finished = len(list(status.glob("s*.json")))
-    assert 3 <= finished < 60, f"{finished} finished: the run was not stopped part way"
+    assert 2 <= finished < 120, f"{finished} finished: the run was not stopped part way"
     again = cli(course, "autograde", "sample", "--workers", "2")
-    assert f"{finished} submission(s) already graded and unchanged; grading {60 - finished}." in again.stdout
+    assert f"{finished} submission(s) already graded and unchanged; grading {120 - finished}." in again.stdout
     assert again.returncode == 0
     assert scores(course) == expected
     forced = cli(course, "autograde", "sample", "--force")
-    assert "already graded" not in forced.stdout and forced.stdout.count("GRADED") == 60
+    assert "already graded" not in forced.stdout and forced.stdout.count("GRADED") == 120
 
 
 # ---------------------------------------------------------------------------- a real PostgreSQL server
