@@ -152,6 +152,9 @@ def test_deleted_and_edited_graded_cells_are_restored_and_graded(graded):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         restored = gb.find_grade("written-memo", "sample", "sample", "deleted-answer-cell")
         assert restored.needs_manual_grade, "a restored written answer waits for the instructor, never silently 0"
+        untouched = gb.find_grade("written-memo", "sample", "sample", "blank")
+        assert (untouched.auto_score, untouched.needs_manual_grade) == (0, False), \
+            "an answer left as the released stub is 'no response', whatever the stub's wording"
 
 
 def test_an_unreadable_answers_file_scores_zero_with_a_note_and_is_kept(graded):
