@@ -64,6 +64,13 @@ class AnswerStore:
         if persist:
             self.reload()
 
+    @classmethod
+    def holding(cls, data: dict[str, dict[str, object]]) -> AnswerStore:
+        """A store that only holds ``data`` (already parsed), for reading answers the way grading does."""
+        store = cls(Path("-"), persist=False, announce=None)
+        store._data = data
+        return store
+
     # ------------------------------------------------------------------ reading
     def reload(self) -> None:
         """Read the file again (a re-run cell or a restarted kernel calls this)."""

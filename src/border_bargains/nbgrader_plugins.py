@@ -129,11 +129,11 @@ class ScoreAnswers(NbGraderPreprocessor):
             raise GradingFailed(f"the key of {assignment} cannot be used: {exc}") from None
 
         answers_path = submitted / self.answers_filename
-        store = AnswerStore(answers_path, persist=False, announce=None)
+        store = AnswerStore.holding({})
         file_problem = None
         if answers_path.exists():
             try:
-                store._data = AnswerStore._parse(answers_path.read_bytes())
+                store = AnswerStore.holding(AnswerStore._parse(answers_path.read_bytes()))
             except AnswerFileProblem as problem:
                 file_problem = (f"Your answers file {self.answers_filename} could not be read: {problem}. "
                                 "It is kept exactly as you submitted it; the exercises below score 0. "

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from . import course_root
@@ -138,12 +139,11 @@ def cmd_autograde(api, root, names, args) -> int:
         started = time.monotonic()
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
                                force=args.force, submission_timeout=args.submission_timeout)
-        failed += sum(o.status == "failed" for o in outcomes)
-        rejected += sum(o.status == "rejected" for o in outcomes)
-        graded = sum(o.status == "graded" for o in outcomes)
-        blocks.append((name, outcomes, f"{name}: {graded} graded, "
-                       f"{sum(o.status == 'rejected' for o in outcomes)} rejected, "
-                       f"{sum(o.status == 'failed' for o in outcomes)} failed in {time.monotonic() - started:.0f} s; "
+        counts = Counter(o.status for o in outcomes)
+        failed += counts["failed"]
+        rejected += counts["rejected"]
+        blocks.append((name, outcomes, f"{name}: {counts['graded']} graded, {counts['rejected']} rejected, "
+                       f"{counts['failed']} failed in {time.monotonic() - started:.0f} s; "
                        f"logs in grading-logs/{name}/"))
     # The summary comes last, after anything a library printed while grading.
     for name, outcomes, closing in blocks:

@@ -64,8 +64,10 @@ def released_assignments(root: Path, course_id: str, exchange_root: Path, known:
 
 
 def _status_file(root: Path, assignment: str, student: str) -> dict:
+    from .grading_pool import status_path
+
     try:
-        return json.loads((root / "grading-logs" / assignment / f"{student}.json").read_text(encoding="utf-8"))
+        return json.loads(status_path(root, assignment, student).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 

@@ -132,9 +132,12 @@ def autograde_one(api, root: Path, assignment: str, student: str, log_dir: Path)
         log_path.write_text(f"rejected before grading: {problem}\n", encoding="utf-8")
         register_student(api, student)  # so the export lists them, with no score
         return Outcome(student, "rejected", problem)
-    before = snapshot(root)
+    # Only code that runs can write outside the submission: with notebooks not run, the two walks over the
+    # course (on every submission, and racing other workers) would find nothing.
+    runs_code = api.config.Execute.get("enabled", True)
+    before = snapshot(root) if runs_code else {}
     result = api.autograde(assignment, student, force=True, create=True)
-    after = snapshot(root)
+    after = snapshot(root) if runs_code else {}
     log = (result.get("log") or "") + "\n" + (result.get("error") or "")
     log_path.write_text(log, encoding="utf-8")
     outcome = Outcome(student, "graded" if result.get("success") else "failed")

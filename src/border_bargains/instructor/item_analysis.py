@@ -112,9 +112,7 @@ def analyse(root: Path, assignment: str, students: list[str], db_url: str | None
     blank_exercises = dict.fromkeys(specs, 0)
     for student in analysed:
         for ex_id, spec in specs.items():
-            saved = AnswerStore(Path("-"), persist=False, announce=None)
-            saved._data = answers[student]
-            given = saved.valid_answers(ex_id, spec.allowed)
+            given = AnswerStore.holding(answers[student]).valid_answers(ex_id, spec.allowed)
             points = 0.0
             for item in spec.items:
                 value = given.get(item.id)
