@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from border_bargains import authoring as a
-from border_bargains.answers import FORMAT
+from border_bargains.core.answers import FORMAT
+from border_bargains.instructor import authoring as a
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sample" / "source" / "sample"
@@ -249,10 +249,10 @@ for target in targets:
 """
 REPLACES_HELPER = """
 import border_bargains as bb
-import border_bargains.course, border_bargains.grading
-border_bargains.grading.points_for = lambda results, points: points
-border_bargains.grading.is_right = lambda *args: True
-border_bargains.course.Assignment.check = lambda self, exercise_id: print("all right!")
+import border_bargains.student.course, border_bargains.core.scoring
+border_bargains.core.scoring.points_for = lambda results, points: points
+border_bargains.core.scoring.is_right = lambda *args: True
+border_bargains.student.course.Assignment.check = lambda self, exercise_id: print("all right!")
 bb.Assignment.answers = lambda self, exercise_id: {}
 print("helper replaced")
 """
@@ -277,7 +277,7 @@ ESCAPES = ("escaped.txt", "escaped-through-link.txt")
 
 
 def key_secrets_of_fixture() -> list[str]:
-    from border_bargains.nbgrader_plugins import key_secrets
+    from border_bargains.nbgrader_steps.key_text import key_secrets
 
     return key_secrets(FIXTURE / "answer_key.toml")
 

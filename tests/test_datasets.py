@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import border_bargains as bb
-from border_bargains.datasets import PARAGRAPHS, REGISTRY, DatasetError, read_rows
+from border_bargains.student.datasets import PARAGRAPHS, REGISTRY, DatasetError, read_rows
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = {"wola": REPO / "source_texts" / "wola.md", "filter": REPO / "source_texts" / "filter.md"}

@@ -5,9 +5,9 @@ import pytest
 from sample_course import FIXTURE, HALF_ANSWERS, HALF_SCORE, KEY_ANSWERS, POINTS, answers_doc
 
 import border_bargains as bb
-from border_bargains.course import NotYet
-from border_bargains.grading import points_for, report, score_items
-from border_bargains.specs import SpecError, load_exercises, load_key
+from border_bargains.core.scoring import points_for, report, score_items
+from border_bargains.core.specs import SpecError, load_exercises, load_key
+from border_bargains.student.course import NotYet
 
 
 def write_answers(folder, answers):

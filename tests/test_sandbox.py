@@ -21,7 +21,7 @@ from jupyter_client.manager import AsyncKernelManager
 from sample_course import FIXTURE, REPO
 from traitlets.config.loader import PyFileConfigLoader
 
-from border_bargains.sandbox import SandboxedKernelManager, bubblewrap
+from border_bargains.nbgrader_steps.sandbox import SandboxedKernelManager, bubblewrap
 
 pytestmark = [pytest.mark.slow]
 
@@ -148,7 +148,7 @@ def test_the_guard_judges_a_link_by_where_it_points(tmp_path):
     folder.mkdir()
     outside = tmp_path / "outside.txt"
     (folder / "link.txt").symlink_to(outside)
-    code = ("from border_bargains.grading_guard import confine_writes; confine_writes()\n"
+    code = ("from border_bargains.nbgrader_steps.guard import confine_writes; confine_writes()\n"
             "try:\n    open('link.txt', 'w').write('x'); print('written')\n"
             "except PermissionError as exc:\n    print('refused')\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=60)

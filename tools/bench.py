@@ -125,8 +125,8 @@ def bench_class(students: int = 40, assignment: str = "tariff_bargain", workers:
 
     from sample_course import VENV_BIN, nbgrader_env
 
-    from border_bargains.sandbox import bubblewrap
-    from border_bargains.specs import TYPED_KINDS, load_exercises
+    from border_bargains.core.specs import TYPED_KINDS, load_exercises
+    from border_bargains.nbgrader_steps.sandbox import bubblewrap
 
     workers = workers or os.cpu_count() or 1
     def class_answers(solutions: Path) -> dict[str, dict]:

@@ -13,8 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import course_root
-from .course_root import CourseError
+from border_bargains.instructor import course_root
+from border_bargains.instructor.course_root import CourseError
 
 FORBIDDEN_IN_RELEASE = ("answer_key.toml", "widget_answers.json")
 
@@ -31,7 +31,7 @@ def require_success(result: dict, step: str, name: str) -> None:
 
 def check_assignment_source(root: Path, name: str) -> None:
     """The key must match the items before anything is released."""
-    from ..specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+    from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
 
     folder = root / "solutions" / name
     if (folder / SPEC_FILENAME).exists():
@@ -50,7 +50,7 @@ def check_cells_match(folder: Path, name: str, specs: dict) -> None:
     """Every exercise is scored by exactly one check cell with its points, and every check cell names one."""
     import nbformat
 
-    from ..nbgrader_plugins import exercise_of
+    from border_bargains.nbgrader_steps.score import exercise_of
 
     checked: dict[str, str] = {}
     for path in sorted(folder.glob("*.ipynb")):
@@ -98,7 +98,7 @@ def cmd_release(api, root, names, _args) -> int:
 
 
 def cmd_collect(api, root, names, _args) -> int:
-    from .grading import submitted_students
+    from border_bargains.instructor.autograde import submitted_students
 
     for name in names:
         require_success(api.collect(name), "collect", name)
@@ -109,12 +109,12 @@ def cmd_collect(api, root, names, _args) -> int:
 def cmd_autograde(api, root, names, args) -> int:
     from nbgrader.api import Gradebook
 
-    from .grading import submitted_students
-    from .grading_pool import grade_class
-    from .term_sync import sync_due_dates
+    from border_bargains.instructor.autograde import submitted_students
+    from border_bargains.instructor.pool import grade_class
+    from border_bargains.instructor.term_sync import sync_due_dates
 
     if api.config.Execute.get("enabled", True):
-        from ..sandbox import SandboxedKernelManager, sandbox_mode
+        from border_bargains.nbgrader_steps.sandbox import SandboxedKernelManager, sandbox_mode
 
         requested = SandboxedKernelManager(config=api.config).mode
         mode = sandbox_mode(requested)
@@ -161,8 +161,8 @@ def cmd_autograde(api, root, names, args) -> int:
 
 
 def cmd_feedback(api, root, names, args) -> int:
-    from .export import standings
-    from .feedback import mark_lateness, send_rejected_note
+    from border_bargains.instructor.export import standings
+    from border_bargains.instructor.feedback import mark_lateness, send_rejected_note
 
     term = args.term
     for name in names:
@@ -207,7 +207,7 @@ def cmd_feedback(api, root, names, args) -> int:
 
 
 def cmd_export(api, root, names, args) -> int:
-    from .export import export, released_assignments
+    from border_bargains.instructor.export import export, released_assignments
 
     if not args.assignments:
         exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
@@ -222,7 +222,7 @@ def cmd_export(api, root, names, args) -> int:
 
 
 def cmd_roster(api, root, _names, args) -> int:
-    from .roster import ROSTER, import_roster
+    from border_bargains.instructor.roster import ROSTER, import_roster
 
     students = import_roster(api, root, Path(args.file), id_column=args.id_column)
     sections = sorted({s.section for s in students if s.section})
@@ -232,8 +232,8 @@ def cmd_roster(api, root, _names, args) -> int:
 
 
 def cmd_report(api, root, names, args) -> int:
-    from .grading import submitted_students
-    from .item_analysis import write_report
+    from border_bargains.instructor.autograde import submitted_students
+    from border_bargains.instructor.item_analysis import write_report
 
     for name in names:
         students = [s for s in submitted_students(root, name) if (root / "autograded" / s / name).is_dir()]
@@ -315,7 +315,7 @@ def _warnings_to_log(root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        from ..term import TermError, load_term
+        from border_bargains.core.term import TermError, load_term
 
         root = course_root.find_root()
         _warnings_to_log(root)

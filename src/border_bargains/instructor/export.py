@@ -26,9 +26,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..term import Term, hours
-from .course_root import CourseError
-from .roster import Student, read_roster
+from border_bargains.core.term import Term, hours
+from border_bargains.instructor.course_root import CourseError
+from border_bargains.instructor.roster import Student, read_roster
 
 FINAL = "graded"
 UNFINISHED = ("awaiting manual grading", "not graded yet", "grading failed", "rejected")
@@ -64,7 +64,7 @@ def released_assignments(root: Path, course_id: str, exchange_root: Path, known:
 
 
 def _status_file(root: Path, assignment: str, student: str) -> dict:
-    from .grading_pool import status_path
+    from border_bargains.instructor.pool import status_path
 
     try:
         return json.loads(status_path(root, assignment, student).read_text(encoding="utf-8"))
@@ -76,7 +76,7 @@ def standings(api, root: Path, term: Term, assignments: list[str]) -> tuple[dict
     """(students by id, {(student, assignment): Cell}), with late penalties recomputed from current scores."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .term_sync import apply_late_penalty, sync_due_dates
+    from border_bargains.instructor.term_sync import apply_late_penalty, sync_due_dates
 
     roster = read_roster(root)
     students = dict(roster)

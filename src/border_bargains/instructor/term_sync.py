@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..term import Term
+from border_bargains.core.term import Term
 
 
 def utc_naive(moment: dt.datetime) -> dt.datetime:

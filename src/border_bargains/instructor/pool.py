@@ -36,7 +36,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .grading import Outcome
+from border_bargains.instructor.autograde import Outcome
 
 STATUS_VERSION = 1
 FINISHED = ("graded", "rejected")
@@ -136,8 +136,8 @@ def _worker(root: str, overrides: dict, tasks, results, log_file: str) -> None:
         import warnings
 
         warnings.simplefilter("default")
-        from . import course_root
-        from .grading import autograde_one
+        from border_bargains.instructor import course_root
+        from border_bargains.instructor.autograde import autograde_one
 
         os.chdir(root)
         share_engines()

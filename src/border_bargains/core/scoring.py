@@ -1,7 +1,7 @@
 """Scoring saved answers against an answer key: pure functions, no I/O.
 
 They run in the instructor's process only, called by the course's nbgrader
-preprocessor (:mod:`border_bargains.nbgrader_plugins`); practice Check buttons
+preprocessor (:mod:`border_bargains.nbgrader_steps`); practice Check buttons
 use them too, with the lessons' public practice keys. The report says which
 items are right, never what the right answer is, unless the instructor opts
 in (``reveal`` below), because nbgrader's feedback shows the report.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .specs import ExerciseSpec, KeyEntry
-from .typed_answers import format_number, normalise_text
+from border_bargains.core.specs import ExerciseSpec, KeyEntry
+from border_bargains.core.typed_answers import format_number, normalise_text
 
 # Two floats that print the same are the same answer: 1.72 typed vs 1.72 in the key.
 FLOAT_SLACK = 1e-9

@@ -3,7 +3,7 @@
 Nothing here grades. A student's kernel only shows the exercises, saves each
 answer to ``widget_answers.json`` and says how many are saved; scoring happens
 after submission, in the instructor's process, from the answers file as
-collected (:mod:`border_bargains.nbgrader_plugins`). So no code a student runs,
+collected (:mod:`border_bargains.nbgrader_steps`). So no code a student runs,
 or replaces, can change a score, and no key is ever loaded in a student's
 kernel: the grading kernel does not even know where the keys are.
 
@@ -17,8 +17,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .answers import DEFAULT_FILENAME, AnswerStore
-from .specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, ExerciseSpec, load_exercises, load_key, load_practice
+from border_bargains.core.answers import DEFAULT_FILENAME, AnswerStore
+from border_bargains.core.specs import (
+    KEY_FILENAME,
+    SPEC_FILENAME,
+    TYPED_KINDS,
+    ExerciseSpec,
+    load_exercises,
+    load_key,
+    load_practice,
+)
 
 
 class NotYet(AssertionError):
@@ -78,7 +86,7 @@ class Assignment:
     # ---------------------------------------------------------------- student side
     def exercise(self, exercise_id: str):
         """Build (or rebuild, after a re-run) the widget of one exercise."""
-        from .widgets import ExerciseWidget
+        from border_bargains.student.widgets import ExerciseWidget
 
         spec = self._spec(exercise_id)
         if not self.instructor_copy:
@@ -122,7 +130,7 @@ class Assignment:
         ``course.record("two-way-trade", exports + imports)`` does what typing into the box does,
         with the same plain messages; ``item`` names the item when an exercise has several.
         """
-        from .typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
+        from border_bargains.core.typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
 
         spec = self._spec(exercise_id)
         if spec.kind not in TYPED_KINDS:
@@ -169,7 +177,7 @@ class Practice:
         self.store = AnswerStore(folder / ".widget_answers" / f"{lesson}.json", persist=save, announce=_banner)
 
     def exercise(self, exercise_id: str):
-        from .widgets import ExerciseWidget
+        from border_bargains.student.widgets import ExerciseWidget
 
         return ExerciseWidget(self.specs[exercise_id], self.store, practice_key=self.key,
                               guides=getattr(self, "guides", "../source_texts"))

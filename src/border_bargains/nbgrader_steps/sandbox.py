@@ -16,7 +16,7 @@ kernel from :class:`SandboxedKernelManager`:
   ``ipc`` transport), since TCP on the host's loopback is outside its network
   namespace.
 * **Elsewhere** (macOS, or Linux without bubblewrap): the kernel runs as
-  before under :mod:`border_bargains.grading_guard`, an audit hook that
+  before under :mod:`border_bargains.nbgrader_steps.guard`, an audit hook that
   refuses writes outside the submission and reads of the hidden paths. This
   is said once in the autograde output; it is a guard, not a sandbox.
 
@@ -38,7 +38,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Enum, List, Unicode
 
-from .grading_guard import GUARD_ALLOW_ENV, GUARD_HIDE_ENV
+from border_bargains.nbgrader_steps.guard import GUARD_ALLOW_ENV, GUARD_HIDE_ENV
 
 DROPPED_ENV_PREFIXES = ("BORDER_BARGAINS_", "JPY_", "JUPYTERHUB_", "NBGRADER_DB", "PGPASSWORD", "DATABASE_URL")
 
@@ -70,7 +70,8 @@ def sandbox_mode(requested: str = "auto") -> str:
 
 
 def _package_root() -> Path:
-    return Path(__file__).resolve().parent
+    """The whole helper package (a kernel imports ``border_bargains`` from it)."""
+    return Path(__file__).resolve().parent.parent
 
 
 def readable_roots() -> list[Path]:

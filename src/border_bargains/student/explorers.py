@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from .datasets import REGISTRY, load, series
-from .tables import format_number
+from border_bargains.student.datasets import REGISTRY, load, series
+from border_bargains.student.tables import format_number
 
 # (dataset, measure) pairs a student can pick, with the words shown in the menu.
 SERIES_MENU = {
@@ -35,7 +35,7 @@ class SeriesExplorer:
     def __init__(self, choice: str | None = None, years: tuple[int, int] = (2015, 2025)):
         import ipywidgets as w
 
-        from .controls import Choice, LinkedHTML, Styles
+        from border_bargains.student.controls import Choice, LinkedHTML, Styles
 
         # Native menus (not a slider): JupyterLab's shortcuts leave their arrow keys alone.
         self.menu = Choice([(name, name) for name in SERIES_MENU], choice or next(iter(SERIES_MENU)), text="Series",
@@ -56,7 +56,7 @@ class SeriesExplorer:
         return (self.first.value or 2014, self.last.value or 2025)
 
     def refresh(self) -> None:
-        from .plots import bar_chart
+        from border_bargains.student.plots import bar_chart
 
         if self.menu.value is None:
             self.view.set_html("<p>Choose a series.</p>")

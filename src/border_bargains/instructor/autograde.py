@@ -160,7 +160,7 @@ def autograde_one(api, root: Path, assignment: str, student: str, log_dir: Path)
 
 def course_notes(log: str) -> list[str]:
     """The course's own notes from nbgrader's log (lines with the ``border-bargains:`` prefix), once each."""
-    from ..nbgrader_plugins import PREFIX
+    from border_bargains.nbgrader_steps.notes import PREFIX
 
     notes: list[str] = []
     for line in log.splitlines():
@@ -173,7 +173,7 @@ def course_notes(log: str) -> list[str]:
 
 def failure_reason(log: str) -> str:
     """The one line of an nbgrader error log that says why: the course's own reason when there is one."""
-    from ..nbgrader_plugins import GradingFailed
+    from border_bargains.nbgrader_steps.notes import GradingFailed
 
     lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
     for line in reversed(lines):

@@ -61,7 +61,7 @@ def _column_html(claims, source: str, guides: str, theme: str) -> str:
 
 def render(theme: str, guides: str = "../source_texts") -> str:
     """HTML for one theme: two columns, one per article."""
-    from .datasets import load
+    from border_bargains.student.datasets import load
 
     claims = load("claims")
     picked = claims[claims["theme"] == theme]
@@ -86,8 +86,8 @@ class SideBySide:
     def __init__(self, theme: str | None = None, guides: str = "../source_texts"):
         import ipywidgets as w
 
-        from .controls import Choice, LinkedHTML, Styles
-        from .datasets import load
+        from border_bargains.student.controls import Choice, LinkedHTML, Styles
+        from border_bargains.student.datasets import load
 
         themes = sorted(load("claims")["theme"].unique())
         self.guides = guides

@@ -1,7 +1,7 @@
 """Keep a grading kernel's hands inside the submission it is grading.
 
 Grading kernels run only when an instructor turns notebook execution on, and
-then inside bubblewrap where it exists (:mod:`border_bargains.sandbox`). This
+then inside bubblewrap where it exists (:mod:`border_bargains.nbgrader_steps.sandbox`). This
 module is the second line, and the only one where there is no sandbox (macOS):
 a Python audit hook (``sys.addaudithook``, which cannot be removed once added)
 installed in every grading kernel through ``Execute.extra_arguments`` in
@@ -19,7 +19,7 @@ This is a guard against accidents and casual tampering, not a sandbox: code
 that reaches the operating system through ``ctypes`` is not stopped. Scores
 do not depend on it (they are computed outside the kernel), and the
 instructor CLI also checks after grading that no file outside the submission
-changed (``border_bargains.instructor.grading``).
+changed (``border_bargains.instructor.autograde``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ PATH_EVENTS = {  # event -> indexes of the path arguments that get changed
 READ_EVENTS = {"os.listdir", "os.scandir", "os.chdir", "glob.glob", "os.walk"}
 PROGRAM_EVENTS = {"os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "pty.spawn"}
 
-# Set by the kernel manager (border_bargains.sandbox) for the guard; read once and removed at start-up.
+# Set by the kernel manager (border_bargains.nbgrader_steps.sandbox) for the guard; read once and removed at start-up.
 GUARD_HIDE_ENV = "BORDER_BARGAINS_GUARD_HIDE"  # folders the kernel may not open (os.pathsep-separated)
 GUARD_ALLOW_ENV = "BORDER_BARGAINS_GUARD_ALLOW"  # folders inside those that stay readable (Python, the package)
 

@@ -25,9 +25,9 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
-from .specs import NOT_CHOSEN
+from border_bargains.core.specs import NOT_CHOSEN
 
-_STATIC = files("border_bargains") / "static"
+_STATIC = files("border_bargains.student") / "static"
 
 
 def _compact(source: str, comment: str) -> str:

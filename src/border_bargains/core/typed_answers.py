@@ -19,7 +19,7 @@ import math
 import re
 import unicodedata
 
-from .specs import TEXT_MAX
+from border_bargains.core.specs import TEXT_MAX
 
 
 class TypedAnswerProblem(ValueError):

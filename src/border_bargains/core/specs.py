@@ -8,7 +8,7 @@ keep spec and key together in the package, since nothing there is graded.
 Every exercise kind is reduced to the same shape: a list of items, each with
 the values it may take. Choice kinds (classify, grid, match, order, scale) list
 their options; the typed kinds (number, text) take what a student types, which
-:mod:`border_bargains.typed_answers` turns into a number or a short text before
+:mod:`border_bargains.core.typed_answers` turns into a number or a short text before
 it is saved, so grading only ever compares saved values.
 """
 

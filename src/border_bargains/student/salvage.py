@@ -1,4 +1,4 @@
-"""``python -m border_bargains.salvage <assignment>``: a student's way back from a notebook that will not open.
+"""``python -m border_bargains.student.salvage <assignment>``: a student's way back from a notebook that will not open.
 
 A notebook file cut short or edited by hand is not valid JSON: JupyterLab will
 not open it, the grader rejects it, and ``nbgrader fetch_assignment`` refuses to
@@ -119,7 +119,7 @@ def salvage(assignment: str, start: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        print("Usage: python -m border_bargains.salvage <assignment name>   (for example: tariff_bargain)")
+        print("Usage: python -m border_bargains.student.salvage <assignment name>   (for example: tariff_bargain)")
         return 2
     return salvage(args[0], Path.cwd())
 

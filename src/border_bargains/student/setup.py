@@ -1,4 +1,4 @@
-"""``python -m border_bargains.student_setup --exchange PATH``: point a student's nbgrader at the course's exchange.
+"""``python -m border_bargains.student.setup --exchange PATH``: point a student's nbgrader at the course's exchange.
 
 On a shared machine the instructor's exchange folder is not nbgrader's default
 (``/srv/nbgrader/exchange``), so "Fetch" fails with "Unwritable directory". This
@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-MARK = "# written by border_bargains.student_setup"
+MARK = "# written by border_bargains.student.setup"
 
 
 def config_text(exchange: str, course: str, student_id: str | None, cache: str | None = None) -> str:
@@ -34,7 +34,7 @@ def config_text(exchange: str, course: str, student_id: str | None, cache: str |
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m border_bargains.student_setup", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m border_bargains.student.setup", description=__doc__.split("\n\n")[0])
     ap.add_argument("--exchange", required=True, help="the course's exchange folder (your instructor gives it)")
     ap.add_argument("--course", default="border-bargains", help="the course id (default: border-bargains)")
     ap.add_argument("--student-id", help="your student id, if it is not your login name (students who share an "

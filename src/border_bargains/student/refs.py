@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .datasets import REGISTRY
+from border_bargains.student.datasets import REGISTRY
 
 ARTICLES = {"WOLA": "wola", "Filter": "filter"}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -1,9 +1,9 @@
 """Front ends for the exercise kinds.
 
-Every control is a native, labelled element from :mod:`border_bargains.controls` (a ``<select>`` for choices, one
+Every control is a native, labelled element from :mod:`.controls` (a ``<select>`` for choices, one
 radio group per scale item, a text box for numbers and short texts) that JupyterLab's command-mode shortcuts
 leave alone, so an exercise can be answered with the keyboard alone. Every change is written to the
-:class:`~border_bargains.answers.AnswerStore` at once, and a status line says in words how many items are
+:class:`~border_bargains.core.answers.AnswerStore` at once, and a status line says in words how many items are
 answered, so nothing depends on colour.
 
 Building a widget never waits for a front end: in nbgrader, nbval or papermill the widget is created, its saved
@@ -17,12 +17,12 @@ import re
 
 import ipywidgets as w
 
-from .answers import AnswerStore
-from .controls import ActionButton, Choice, LinkedHTML, Styles, TypedInput
-from .grading import mark, score_items
-from .refs import RefRenderer, articles_named
-from .specs import TYPED_KINDS, AnswerKey, ExerciseSpec, Item
-from .typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
+from border_bargains.core.answers import AnswerStore
+from border_bargains.core.scoring import mark, score_items
+from border_bargains.core.specs import TYPED_KINDS, AnswerKey, ExerciseSpec, Item
+from border_bargains.core.typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
+from border_bargains.student.controls import ActionButton, Choice, LinkedHTML, Styles, TypedInput
+from border_bargains.student.refs import RefRenderer, articles_named
 
 _PREFIX = re.compile(r"^(\d+\.\s+|Position of:\s+|Place:\s+)")
 

@@ -1,0 +1,62 @@
+"""Autograde: symbolic links and files holding key text are kept out of the graded copy and the feedback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from border_bargains.core.specs import KEY_FILENAME
+from border_bargains.nbgrader_steps.key_text import key_secrets
+from border_bargains.nbgrader_steps.notes import PREFIX
+from border_bargains.nbgrader_steps.settings import course_directory
+
+
+class QuarantineFiles(NbGraderPreprocessor):
+    """Keep links and key text out of the graded copy (and so out of the feedback a student gets back).
+
+    nbgrader copies a submission's other files with the instructor's rights, following symbolic links,
+    and returns them with the feedback. A link in a submission (to the key, the gradebook…) would copy
+    the target into ``autograded/`` and back to the student. Such files, and any file that holds text of
+    the answer key, are removed from the graded copy and flagged; ``submitted/`` keeps them as they came.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        coursedir = course_directory(self.config)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        graded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+        secrets = key_secrets(source / KEY_FILENAME)
+        for path in sorted(submitted.rglob("*")):  # links as collected: their copies hold the targets
+            if path.is_symlink():
+                rel = path.relative_to(submitted)
+                self.log.warning("%s flagged: %s is a symbolic link (to %s); it was not graded or returned",
+                                 PREFIX, rel, os.readlink(path))
+                _remove(graded / rel)
+        for path in sorted(graded.rglob("*")):  # links or key text made while the notebook ran
+            rel = path.relative_to(graded)
+            if path.is_symlink():
+                self.log.warning("%s flagged: the notebook made a symbolic link %s while grading; removed",
+                                 PREFIX, rel)
+                path.unlink()
+            elif path.is_file() and path.suffix != ".ipynb" and secrets:
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if any(secret in text for secret in secrets):
+                    self.log.warning("%s flagged: %s holds text of the answer key; it was not graded or returned",
+                                     PREFIX, rel)
+                    path.unlink()
+        return nb, resources
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
