@@ -56,10 +56,9 @@ c.ClearSolutions.text_stub = (
 # files holding key text out of the graded copy and the feedback. ApplyLatePolicy takes due dates,
 # extensions and the late policy from course.toml. See border_bargains/nbgrader_steps/.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.converters import GenerateAssignment, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     ClearOutput,
-    DeduplicateIds,
     IgnorePattern,
     LimitOutput,
     OverwriteKernelspec,
@@ -67,6 +66,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from border_bargains.nbgrader_steps.check_metadata import CheckCellMetadataOnce  # noqa: E402
+from border_bargains.nbgrader_steps.deduplicate import DeduplicateCells  # noqa: E402
 from border_bargains.nbgrader_steps.execute import SandboxedExecute  # noqa: E402
 from border_bargains.nbgrader_steps.late import ApplyLatePolicy  # noqa: E402
 from border_bargains.nbgrader_steps.quarantine import QuarantineFiles  # noqa: E402
@@ -79,9 +79,12 @@ from border_bargains.nbgrader_steps.scrub import ScrubKeyText  # noqa: E402
 # wherever a student fetches the assignment (ReleaseGuides, before nbgrader's own generate steps).
 c.GenerateAssignment.preprocessors = [ReleaseGuides, *GenerateAssignment.class_traits()["preprocessors"].default()]
 
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateCells, OverwriteKernelspec, RestoreCells,
                                       QuarantineFiles, CheckCellMetadataOnce]
 c.RestoreCells.add_missing_cells = True
+# Feedback: the late penalty is stored again from the final score (after manual grading), before nbgrader's
+# GetGrades reads it into the feedback page.
+c.GenerateFeedback.preprocessors = [ApplyLatePolicy, *GenerateFeedback.class_traits()["preprocessors"].default()]
 c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubKeyText, ScoreAnswers, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        ApplyLatePolicy, CheckCellMetadataOnce]
@@ -100,7 +103,7 @@ c.Execute.enabled = False
 # the exchange or other students; read-only file system except the submission's folder; no network),
 # or, where bubblewrap is missing (macOS), under the audit-hook guard in border_bargains/nbgrader_steps/guard.py.
 # "bubblewrap" refuses to run without the sandbox; "guard" never uses it.
-c.SandboxedKernelManager.mode = "auto"
+c.SandboxProvisioner.mode = "auto"
 # A runaway cell is interrupted after 60 s and the notebook goes on; each kernel has 3 GiB at most.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

@@ -79,8 +79,8 @@ def bench_lessons() -> None:
 
 # The first build's last commit: it scored inside each student's kernel (course.grade() in hidden tests).
 BEFORE_REV = "b614e38"
-RUN_NOTEBOOKS = ("c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'guard'")
-IN_BUBBLEWRAP = ("c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'bubblewrap'")
+RUN_NOTEBOOKS = ("c.Execute.enabled = True", "c.SandboxProvisioner.mode = 'guard'")
+IN_BUBBLEWRAP = ("c.Execute.enabled = True", "c.SandboxProvisioner.mode = 'bubblewrap'")
 
 
 def _course_from(base: Path, name: str, config: Path, solutions: Path, assignment: str) -> Path:

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
+
+from border_bargains.core.files import atomic_write_text
 
 FORMAT = "border-bargains-answers/1"
 DEFAULT_FILENAME = "widget_answers.json"
@@ -79,14 +80,17 @@ class AnswerStore:
         if not self.path.exists():
             return
         try:
-            self._data = self._parse(self.path.read_bytes())
+            self._data = self.parse(self.path.read_bytes())
         except AnswerFileProblem as problem:
             self._set_aside(str(problem))
 
     @staticmethod
-    def _parse(raw: bytes) -> dict[str, dict[str, object]]:
+    def parse(raw: bytes) -> dict[str, dict[str, object]]:
+        """The answers an answers file's bytes hold, or :class:`AnswerFileProblem` saying plainly why not."""
         try:
             doc = json.loads(raw.decode("utf-8"))
+        except RecursionError as exc:
+            raise AnswerFileProblem("it is nested far too deeply to be an answers file") from exc
         except UnicodeDecodeError as exc:
             raise AnswerFileProblem(f"it is not UTF-8 text ({exc.reason})") from exc
         except json.JSONDecodeError as exc:
@@ -160,6 +164,10 @@ class AnswerStore:
             good[item_id] = value
         return good
 
+    def dropped(self) -> int:
+        """How many saved entries :meth:`valid_answers` has refused so far (wrong kind, unknown item)."""
+        return len(self.notices)
+
     def unknown_exercises(self, known: set[str]) -> list[str]:
         return sorted(set(self._data) - set(known))
 
@@ -208,7 +216,7 @@ class AnswerStore:
         if not self.path.exists():
             return {ex: dict(items) for ex, items in self._data.items()}  # deleted meanwhile: keep what is shown
         try:
-            return self._parse(self.path.read_bytes())
+            return self.parse(self.path.read_bytes())
         except AnswerFileProblem as problem:
             self._set_aside(str(problem))
             return {ex: dict(items) for ex, items in self._data.items()}
@@ -222,22 +230,37 @@ class AnswerStore:
 
     def _write(self, data: dict) -> None:
         doc = {"format": FORMAT, "answers": data}
-        text = json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        atomic_write_text(self.path, json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+class Submitted:
+    """A submission's answers file as grading and item analysis read it: the one reader of that file.
+
+    Whatever the file is (missing, a folder, a symbolic link, too large, unreadable, not JSON, nested too
+    deeply, of the wrong shape) this never raises: ``problem`` then says in one plain line what was wrong,
+    the answers are empty and the exercises score 0. ``missing`` tells a student who saved no answer at all
+    from one whose file could not be read.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int) -> None:
+        self.path = Path(path)
+        self.store = AnswerStore.holding({})
+        self.problem: str | None = None
+        self.missing = False
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the collecting instructor must read it
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+            if self.path.is_symlink():
+                self.problem = "it is a symbolic link, not a file"
+            elif not self.path.exists():
+                self.missing = True
+            elif not self.path.is_file():
+                self.problem = "it is a folder, not a file"
+            elif self.path.stat().st_size > max_bytes:
+                self.problem = (f"it is {self.path.stat().st_size:,} bytes, more than the {max_bytes:,} an answers "
+                                "file may have")
+            else:
+                self.store = AnswerStore.holding(AnswerStore.parse(self.path.read_bytes()))
+        except AnswerFileProblem as problem:
+            self.problem = str(problem)
+        except OSError as exc:
+            self.problem = f"it cannot be opened ({exc.strerror or type(exc).__name__})"

@@ -58,15 +58,7 @@ def points_for(results: list[ItemResult], points: float) -> float:
 
 
 def _option_label(spec: ExerciseSpec, item_id: str, value) -> str:
-    if spec.kind == "number":
-        unit = spec.item(item_id).unit
-        return format_number(value) + ("" if not unit else unit if unit.startswith("%") else f" {unit}")
-    if spec.kind == "text":
-        return f"“{value}”"
-    for option in spec.item(item_id).options:
-        if option.value == value:
-            return option.label
-    return repr(value)
+    return f"“{value}”" if spec.kind == "text" else spec.words(item_id, value)
 
 
 def mark(result: ItemResult, *, wrong: str = "✗ not right", blank: str = "- not answered") -> str:

@@ -19,6 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from border_bargains.core.numbers import format_number
+
 SPEC_FILENAME = "exercise_items.toml"
 KEY_FILENAME = "answer_key.toml"
 KINDS = ("classify", "grid", "match", "order", "scale", "number", "text")
@@ -49,6 +51,7 @@ class Item:
     entry: str = "choice"  # how it is answered: "choice", "number" or "text"
     unit: str = ""  # number only: shown beside the box, e.g. "billion US$"
     placeholder: str = ""  # typed kinds: an example of the expected form, e.g. "e.g. 1.50"
+    name: str = ""  # the item's short label from the exercise file (``label`` adds its number or role)
 
     def allows(self, value) -> bool:
         if self.entry == "number":
@@ -70,6 +73,19 @@ class ExerciseSpec:
     rows: tuple[tuple[str, str], ...] = ()  # grid: (id, text)
     columns: tuple[tuple[str, str], ...] = ()  # grid: (id, text)
     scale_labels: dict = field(default_factory=dict)  # scale: value -> words
+
+    def words(self, item_id: str, value) -> str:
+        """A saved answer in words, as the student chose or typed it (a number with its unit)."""
+        item = self.item(item_id)
+        if self.kind == "number":
+            unit = item.unit
+            return format_number(value) + ("" if not unit else unit if unit.startswith("%") else f" {unit}")
+        if self.kind == "text":
+            return str(value)
+        for option in item.options:
+            if option.value == value:
+                return option.label
+        return str(value)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -138,19 +154,19 @@ def parse_exercise(table: dict, where: str) -> ExerciseSpec:
         options = tuple(Option(c, c) for c in cats)
         for row in _entries(table, "items", where):
             items.append(Item(row["id"], f"{len(items) + 1}. {row.get('label', row['text'])}",
-                              row["text"], options, row.get("ref", "")))
+                              row["text"], options, row.get("ref", ""), name=row.get("label", row["text"])))
     elif kind == "match":
         targets = _entries(table, "targets", where)
         options = tuple(Option(t["text"], t["id"]) for t in targets)
         for row in _entries(table, "items", where):
             items.append(Item(row["id"], f"{len(items) + 1}. {row.get('label', row['text'])}",
-                              row["text"], options, row.get("ref", "")))
+                              row["text"], options, row.get("ref", ""), name=row.get("label", row["text"])))
     elif kind == "order":
         rows = _entries(table, "items", where)
         options = tuple(Option(_ordinal(n), n) for n in range(1, len(rows) + 1))
         for row in rows:
             items.append(Item(row["id"], f"Position of: {row.get('label', row['text'])}",
-                              row["text"], options, row.get("ref", "")))
+                              row["text"], options, row.get("ref", ""), name=row.get("label", row["text"])))
     elif kind == "scale":
         scale = _need(table, "scale", where, dict)
         low, high = _need(scale, "min", where + " scale", int), _need(scale, "max", where + " scale", int)
@@ -160,14 +176,14 @@ def parse_exercise(table: dict, where: str) -> ExerciseSpec:
         options = tuple(Option(f"{n}" + (f" {labels[n]}" if n in labels else ""), n) for n in range(low, high + 1))
         for row in _entries(table, "items", where):
             items.append(Item(row["id"], f"Place: {row.get('label', row['text'])}",
-                              row["text"], options, row.get("ref", "")))
+                              row["text"], options, row.get("ref", ""), name=row.get("label", row["text"])))
         extra["tolerance"] = int(table.get("tolerance", 0))
         extra["scale_labels"] = labels
     elif kind in TYPED_KINDS:
         for row in _entries(table, "items", where):
             items.append(Item(row["id"], row.get("label", row["text"]), row["text"], (), row.get("ref", ""),
                               entry=kind, unit=str(row.get("unit", "")) if kind == "number" else "",
-                              placeholder=str(row.get("placeholder", ""))))
+                              placeholder=str(row.get("placeholder", "")), name=row.get("label", row["text"])))
     elif kind == "grid":
         rows = _entries(table, "rows", where)
         cols = _entries(table, "columns", where)
@@ -177,9 +193,9 @@ def parse_exercise(table: dict, where: str) -> ExerciseSpec:
         for row in rows:
             for col in cols:
                 options = tuple(Option(c, c) for c in col["choices"])
-                items.append(Item(f"{row['id']}/{col['id']}", f"{row.get('label', row['text'])}: {col['text']}",
-                                  f"{row['text']} — {col['text']}", options, row.get("ref", ""),
-                                  row["id"], col["id"]))
+                name = f"{row.get('label', row['text'])}: {col['text']}"
+                items.append(Item(f"{row['id']}/{col['id']}", name, f"{row['text']} — {col['text']}", options,
+                                  row.get("ref", ""), row["id"], col["id"], name=name))
         extra["rows"] = tuple((r["id"], r["text"]) for r in rows)
         extra["columns"] = tuple((c["id"], c["text"]) for c in cols)
     return ExerciseSpec(ex_id, kind, title, prompt, tuple(items), points, **extra)

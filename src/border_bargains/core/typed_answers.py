@@ -19,6 +19,7 @@ import math
 import re
 import unicodedata
 
+from border_bargains.core.numbers import format_number
 from border_bargains.core.specs import TEXT_MAX
 
 
@@ -149,9 +150,3 @@ def clean_text(typed: str) -> str:
         raise TypedAnswerProblem(f"That is {len(text)} characters; this answer takes at most {TEXT_MAX}. "
                                  "Shorten it to the few words asked for.")
     return text
-
-
-def format_number(value: float) -> str:
-    """A saved number as the student reads it back: no float noise, no exponent."""
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

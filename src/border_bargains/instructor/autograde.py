@@ -15,6 +15,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from border_bargains.nbgrader_steps import notes
+from border_bargains.nbgrader_steps.settings import Layout
+
 WATCHED = ("submitted", "solutions", "exercises", "src", "lessons", "source_texts")
 
 
@@ -135,14 +138,18 @@ def autograde_one(api, root: Path, assignment: str, student: str, log_dir: Path)
     # Only code that runs can write outside the submission: with notebooks not run, the two walks over the
     # course (on every submission, and racing other workers) would find nothing.
     runs_code = api.config.Execute.get("enabled", True)
+    notes_path = Layout(api.config).notes(assignment, student)
+    notes_path.unlink(missing_ok=True)  # what the steps note now is about this grading only
     before = snapshot(root) if runs_code else {}
     result = api.autograde(assignment, student, force=True, create=True)
     after = snapshot(root) if runs_code else {}
     log = (result.get("log") or "") + "\n" + (result.get("error") or "")
     log_path.write_text(log, encoding="utf-8")
+    noted = notes.read(notes_path)
     outcome = Outcome(student, "graded" if result.get("success") else "failed")
     if not result.get("success"):
-        outcome.detail = failure_reason(log) + f" (log: {log_path.name})"
+        failures = [n["text"] for n in noted if n["kind"] == "failure"]
+        outcome.detail = (failures[-1][:300] if failures else failure_reason(log)) + f" (log: {log_path.name})"
     added, removed, modified = changes(before, after)
     if added:
         kept = quarantine(root, assignment, student, added)
@@ -151,34 +158,13 @@ def autograde_one(api, root: Path, assignment: str, student: str, log_dir: Path)
         outcome.warnings.append(f"changed files outside its folder: {', '.join((removed + modified)[:5])}")
     if outcome.status == "graded":
         outcome.score, outcome.max_score = read_score(api, assignment, student)
-        timeouts = log.count("Timeout waiting for execute reply") + log.count("CellTimeoutError")
-        if timeouts:
-            outcome.warnings.append("a cell ran past the time limit and was stopped (scored 0)")
-    outcome.warnings += course_notes(log)
+    outcome.warnings += [n["text"] for n in noted if n["kind"] != "failure"]
     return outcome
 
 
-def course_notes(log: str) -> list[str]:
-    """The course's own notes from nbgrader's log (lines with the ``border-bargains:`` prefix), once each."""
-    from border_bargains.nbgrader_steps.notes import PREFIX
-
-    notes: list[str] = []
-    for line in log.splitlines():
-        if PREFIX in line:
-            note = line.split(PREFIX, 1)[1].strip()
-            if note and note not in notes and not note.startswith("running the notebook"):
-                notes.append(note)
-    return notes
-
-
 def failure_reason(log: str) -> str:
-    """The one line of an nbgrader error log that says why: the course's own reason when there is one."""
-    from border_bargains.nbgrader_steps.notes import GradingFailed
-
+    """Why nbgrader failed a submission when no course step said why: the last error line of its log."""
     lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
-    for line in reversed(lines):
-        if GradingFailed.__name__ in line:
-            return line.split(f"{GradingFailed.__name__}:", 1)[-1].strip()[:300]
     errors = [ln for ln in lines if ln.startswith(("[AutogradeApp | ERROR]", "ERROR"))
               or "Error" in ln.split(":")[0]]
     chosen = errors[-1] if errors else (lines[-1] if lines else "nbgrader reported an error")

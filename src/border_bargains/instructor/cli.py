@@ -111,14 +111,15 @@ def cmd_autograde(api, root, names, args) -> int:
 
     from border_bargains.instructor.autograde import submitted_students
     from border_bargains.instructor.pool import grade_class
-    from border_bargains.instructor.term_sync import sync_due_dates
+    from border_bargains.nbgrader_steps.settings import CourseSettings
+    from border_bargains.nbgrader_steps.term_sync import sync_due_dates
 
     if api.config.Execute.get("enabled", True):
-        from border_bargains.nbgrader_steps.sandbox import SandboxedKernelManager, sandbox_mode
+        from border_bargains.nbgrader_steps.sandbox import SandboxProvisioner, sandbox_mode
 
-        requested = SandboxedKernelManager(config=api.config).mode
+        requested = SandboxProvisioner.configured_mode(api.config)
         mode = sandbox_mode(requested)
-        why = "SandboxedKernelManager.mode is 'guard'" if requested == "guard" else "bubblewrap cannot run here"
+        why = "SandboxProvisioner.mode is 'guard'" if requested == "guard" else "bubblewrap cannot run here"
         _say("Notebooks are run while grading, each kernel " + (
             "in a bubblewrap sandbox." if mode == "bubblewrap" else
             f"under the audit-hook guard only ({why}), which is not an OS sandbox; scores never depend on "
@@ -129,7 +130,9 @@ def cmd_autograde(api, root, names, args) -> int:
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         sync_due_dates(gb, term, names)
         gb.engine.dispose()
-    workers = args.workers or os.cpu_count() or 1
+    settings = CourseSettings(config=api.config)
+    workers = args.workers or settings.workers or os.cpu_count() or 1
+    submission_timeout = args.submission_timeout or settings.submission_timeout
     failed = rejected = 0
     blocks = []
     for name in names:
@@ -138,7 +141,7 @@ def cmd_autograde(api, root, names, args) -> int:
              f"({term.late.describe()})")
         started = time.monotonic()
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
-                               force=args.force, submission_timeout=args.submission_timeout)
+                               force=args.force, submission_timeout=submission_timeout)
         counts = Counter(o.status for o in outcomes)
         failed += counts["failed"]
         rejected += counts["rejected"]
@@ -285,12 +288,14 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
             p.add_argument("--reveal-keys", action="store_true",
                            help="print the key and its explanation for wrong items (shows up in feedback)")
-            p.add_argument("--workers", type=int, default=0,
-                           help="submissions graded at once, each in its own process (default: the number of cores)")
+            p.add_argument("--workers", type=int, default=None,
+                           help="submissions graded at once, each in its own process (default: CourseSettings.workers, "
+                                "0 meaning the number of cores)")
             p.add_argument("--force", action="store_true",
                            help="grade again submissions already graded and unchanged (default: skip them)")
-            p.add_argument("--submission-timeout", type=float, default=900,
-                           help="seconds one submission may take before it is stopped and reported (default: 900)")
+            p.add_argument("--submission-timeout", type=float, default=None,
+                           help="seconds one submission may take before it is stopped and reported "
+                                "(default: CourseSettings.submission_timeout, 900)")
         if name == "export":
             p.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain",
                            help="plain CSV with a status per assignment (default), or an LMS import file")

@@ -31,12 +31,13 @@ import multiprocessing
 import os
 import queue
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+from border_bargains.core.files import atomic_write_text
 from border_bargains.instructor.autograde import Outcome
+from border_bargains.nbgrader_steps.settings import Layout
 
 STATUS_VERSION = 1
 FINISHED = ("graded", "rejected")
@@ -72,10 +73,7 @@ def write_status(root: Path, assignment: str, outcome: Outcome, digest: str) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"version": STATUS_VERSION, "digest": digest, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
            **asdict(outcome)}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(doc, handle, indent=1)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(doc, indent=1))
 
 
 def finished_before(root: Path, assignment: str, student: str, digest: str, in_gradebook: set[str]) -> Outcome | None:
@@ -106,29 +104,6 @@ def graded_in_gradebook(api, assignment: str) -> set[str]:
 
 
 # ---------------------------------------------------------------------------- the worker process
-def share_engines() -> None:
-    """One SQLAlchemy engine per database for this whole worker process.
-
-    nbgrader opens a new ``Gradebook`` (and so a new engine) dozens of times per submission; a new engine
-    starts with an empty statement cache, so every query is compiled again: about a fifth of the time a
-    submission takes. Engines are made to be shared, and ``Gradebook.close()`` only ends its session, so
-    sharing changes nothing else. Done in grading workers only; plain ``nbgrader`` is left as it is.
-    """
-    import functools
-
-    import nbgrader.api
-
-    if getattr(nbgrader.api.create_engine, "shared_by_border_bargains", False):
-        return
-    cached = functools.lru_cache(maxsize=8)(nbgrader.api.create_engine)
-
-    def create_engine(url, **kwargs):
-        return cached(url, **kwargs)
-
-    create_engine.shared_by_border_bargains = True
-    nbgrader.api.create_engine = create_engine
-
-
 def _worker(root: str, overrides: dict, tasks, results, log_file: str) -> None:
     """One worker: load nbgrader and the course once, then grade what the supervisor sends."""
     with open(log_file, "a", encoding="utf-8", buffering=1) as log:
@@ -140,7 +115,6 @@ def _worker(root: str, overrides: dict, tasks, results, log_file: str) -> None:
         from border_bargains.instructor.autograde import autograde_one
 
         os.chdir(root)
-        share_engines()
         api = course_root.load_api(Path(root), **overrides)
         while True:
             task = tasks.get()
@@ -148,9 +122,8 @@ def _worker(root: str, overrides: dict, tasks, results, log_file: str) -> None:
                 return
             assignment, student = task
             results.put(("start", os.getpid(), student))
-            log_dir = Path(root) / "grading-logs" / assignment
             try:
-                outcome = autograde_one(api, Path(root), assignment, student, log_dir)
+                outcome = autograde_one(api, Path(root), assignment, student, Layout(api.config).logs(assignment))
             except Exception as exc:  # nbgrader raised past its own error handling: that student only
                 outcome = Outcome(student, "failed", f"grading raised {type(exc).__name__}: {exc}"[:300])
             results.put(("done", os.getpid(), asdict(outcome)))
@@ -210,7 +183,7 @@ class _Progress:
 
 # ---------------------------------------------------------------------------- the supervisor
 def grade_class(api, root: Path, assignment: str, students: list[str], *, workers: int, overrides: dict,
-                force: bool = False, submission_timeout: float = 900.0) -> list[Outcome]:
+                force: bool = False, submission_timeout: float) -> list[Outcome]:
     """Grade ``students``' submissions of ``assignment`` on ``workers`` processes; one outcome each, by name."""
     log_dir = root / "grading-logs" / assignment
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import Execute
 
-from border_bargains.nbgrader_steps.notes import PREFIX
+from border_bargains.nbgrader_steps.notes import record
+
+# What a cell stopped at the time limit shows (nbgrader interrupts it: c.Execute.interrupt_on_timeout).
+STOPPED = ("KeyboardInterrupt", "CellTimeoutError")
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with each kernel started by :class:`.sandbox.SandboxedKernelManager`.
+    """nbgrader's Execute, with each kernel started through :class:`.sandbox.SandboxProvisioner`.
 
     nbgrader's Execute fixes its kernel manager class in ``__init__``, over any configuration, so the
     course names its own here. Off unless ``c.Execute.enabled = True``: scoring never needs it.
@@ -21,9 +24,13 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources, km=None):
-        from border_bargains.nbgrader_steps.sandbox import SandboxedKernelManager, sandbox_mode
+        from border_bargains.nbgrader_steps.sandbox import SandboxProvisioner, sandbox_mode
 
-        mode = sandbox_mode(SandboxedKernelManager(config=self.config).mode)
-        self.log.info("%s running the notebook in a grading kernel (%s)", PREFIX,
+        mode = sandbox_mode(SandboxProvisioner.configured_mode(self.config))
+        self.log.info("running the notebook in a grading kernel (%s)",
                       "bubblewrap sandbox" if mode == "bubblewrap" else "audit-hook guard, no OS sandbox here")
-        return super().preprocess(nb, resources, km=km)
+        nb, resources = super().preprocess(nb, resources, km=km)
+        if any(out.get("output_type") == "error" and out.get("ename") in STOPPED
+               for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])):
+            record(self, resources, "timeout", "a cell ran past the time limit and was stopped (scored 0)")
+        return nb, resources

@@ -121,15 +121,9 @@ def confine_writes(root: str | os.PathLike | None = None, *, hidden: list[Path] 
     return base
 
 
-MEMORY_LIMIT = 3 << 30  # bytes of address space per grading kernel
+def start_grading_kernel() -> None:
+    """Run once at kernel start-up (nbgrader_config.py): confine writes and reads.
 
-
-def start_grading_kernel(memory_limit: int = MEMORY_LIMIT) -> None:
-    """Run once at kernel start-up (nbgrader_config.py): cap memory, confine writes."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    except (ImportError, ValueError, OSError):  # not on this platform, or a lower hard limit
-        pass
+    The kernel's memory is capped before it starts, by the provisioner (:mod:`.sandbox`).
+    """
     confine_writes(hidden=_paths_from_env(GUARD_HIDE_ENV), readable=_paths_from_env(GUARD_ALLOW_ENV))

@@ -11,7 +11,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from border_bargains.core.specs import KEY_FILENAME
 from border_bargains.nbgrader_steps.key_text import key_secrets
-from border_bargains.nbgrader_steps.notes import PREFIX
+from border_bargains.nbgrader_steps.notes import record
 from border_bargains.nbgrader_steps.settings import course_directory
 
 
@@ -34,14 +34,14 @@ class QuarantineFiles(NbGraderPreprocessor):
         for path in sorted(submitted.rglob("*")):  # links as collected: their copies hold the targets
             if path.is_symlink():
                 rel = path.relative_to(submitted)
-                self.log.warning("%s flagged: %s is a symbolic link (to %s); it was not graded or returned",
-                                 PREFIX, rel, os.readlink(path))
+                record(self, resources, "flag",
+                       f"flagged: {rel} is a symbolic link (to {os.readlink(path)}); it was not graded or returned")
                 _remove(graded / rel)
         for path in sorted(graded.rglob("*")):  # links or key text made while the notebook ran
             rel = path.relative_to(graded)
             if path.is_symlink():
-                self.log.warning("%s flagged: the notebook made a symbolic link %s while grading; removed",
-                                 PREFIX, rel)
+                record(self, resources, "flag",
+                       f"flagged: the notebook made a symbolic link {rel} while grading; removed")
                 path.unlink()
             elif path.is_file() and path.suffix != ".ipynb" and secrets:
                 try:
@@ -49,8 +49,8 @@ class QuarantineFiles(NbGraderPreprocessor):
                 except OSError:
                     continue
                 if any(secret in text for secret in secrets):
-                    self.log.warning("%s flagged: %s holds text of the answer key; it was not graded or returned",
-                                     PREFIX, rel)
+                    record(self, resources, "flag",
+                           f"flagged: {rel} holds text of the answer key; it was not graded or returned")
                     path.unlink()
         return nb, resources
 

@@ -3,7 +3,7 @@
 Scoring never needs a student's code to run (see ``nbgrader_plugins``), so by
 default autograde runs no kernel at all. An instructor who wants students'
 notebooks executed while grading (``c.Execute.enabled = True``) gets each
-kernel from :class:`SandboxedKernelManager`:
+kernel from :class:`SandboxProvisioner`, a jupyter_client kernel provisioner:
 
 * **Linux with bubblewrap** (Debian's ``bubblewrap``): the kernel runs in its
   own mount, PID, IPC and network namespaces. The whole file system is
@@ -35,10 +35,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Enum, List, Unicode
+from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Enum, List, Unicode, default
 
 from border_bargains.nbgrader_steps.guard import GUARD_ALLOW_ENV, GUARD_HIDE_ENV
+from border_bargains.nbgrader_steps.settings import CourseSettings
 
 DROPPED_ENV_PREFIXES = ("BORDER_BARGAINS_", "JPY_", "JUPYTERHUB_", "NBGRADER_DB", "PGPASSWORD", "DATABASE_URL")
 
@@ -64,7 +67,7 @@ def sandbox_mode(requested: str = "auto") -> str:
     if bubblewrap():
         return "bubblewrap"
     if requested == "bubblewrap":
-        raise RuntimeError("bubblewrap was required for grading kernels (SandboxedKernelManager.mode) but cannot "
+        raise RuntimeError("bubblewrap was required for grading kernels (SandboxProvisioner.mode) but cannot "
                            "run here: install it (Debian/Ubuntu: apt-get install bubblewrap)")
     return "guard"
 
@@ -80,8 +83,13 @@ def readable_roots() -> list[Path]:
     return sorted(roots)
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts each kernel in bubblewrap (or under the guard), one private folder each."""
+class SandboxProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, starting each grading kernel in bubblewrap (or under the guard).
+
+    Registered as the ``border-bargains-sandbox`` kernel provisioner (``pyproject.toml``), and chosen for
+    every grading kernel by :class:`GradingKernelSpecManager`. One private folder per kernel holds its
+    connection file and its Unix sockets.
+    """
 
     mode = Enum(["auto", "bubblewrap", "guard"], "auto",
                 help="auto: bubblewrap when it works here, else the audit-hook guard; bubblewrap: refuse to "
@@ -90,8 +98,12 @@ class SandboxedKernelManager(AsyncKernelManager):
                                         "home, the exchange and the gradebook's folder).").tag(config=True)
 
     _private: str | None = None
-    _hidden_cache: list[Path] | None = None
     used_mode: str = ""
+
+    @classmethod
+    def configured_mode(cls, config) -> str:
+        """The mode this configuration asks for (``c.SandboxProvisioner.mode``), without starting anything."""
+        return cls.class_traits()["mode"].validate(None, config[cls.__name__].get("mode", "auto"))
 
     def hidden(self) -> list[Path]:
         """Folders hidden from the kernel: the course, the home folder, the exchange, temp folders, and more."""
@@ -113,21 +125,20 @@ class SandboxedKernelManager(AsyncKernelManager):
                 found.append(resolved)
         return found
 
-    async def _async_pre_start_kernel(self, **kw):
-        cwd = Path(kw.get("cwd") or os.getcwd()).resolve()
+    async def pre_launch(self, **kwargs):
+        km = self.parent
         if self._private is None:  # a restart keeps its folder and connection file
             self._private = tempfile.mkdtemp(prefix="bb-kernel-")
-            self.transport = "ipc"
-            self.connection_file = os.path.join(self._private, "kernel.json")
-            self.ip = os.path.join(self._private, "ipc")
-        if self.kernel_spec is not None:
-            # A signal to bwrap does not reach the kernel inside; ipykernel interrupts itself on a message.
-            self.kernel_spec.interrupt_mode = "message"
-        cmd, kw = await super()._async_pre_start_kernel(**kw)
+            km.transport = "ipc"
+            km.connection_file = os.path.join(self._private, "kernel.json")
+            km.ip = os.path.join(self._private, "ipc")
+        cwd = Path(kwargs.get("cwd") or os.getcwd()).resolve()
+        kwargs = await super().pre_launch(**kwargs)
+        cmd = kwargs.pop("cmd")
         # What the kernel prints outside the notebook (its banner, its warnings) stays out of the summary.
-        kw.setdefault("stdout", subprocess.DEVNULL)
-        kw.setdefault("stderr", subprocess.DEVNULL)
-        env = dict(kw.get("env") or os.environ)
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        env = dict(kwargs.get("env") or os.environ)
         for name in list(env):
             if name.startswith(DROPPED_ENV_PREFIXES):
                 del env[name]
@@ -142,8 +153,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             allow = [str(p) for p in readable_roots()] + [str(cwd), self._private]
             env[GUARD_HIDE_ENV] = os.pathsep.join(str(p) for p in hidden)
             env[GUARD_ALLOW_ENV] = os.pathsep.join(allow)
-        kw["env"] = env
-        return cmd, kw
+        kwargs["env"] = env
+        limit = CourseSettings(config=self.config).kernel_memory_limit
+        kwargs["preexec_fn"] = functools.partial(_cap_memory, limit)
+        return {"cmd": cmd, **kwargs}
 
     def _bubblewrap(self, cmd: list[str], cwd: Path, hidden: list[Path], env: dict) -> list[str]:
         home = Path.home().resolve()
@@ -166,8 +179,42 @@ class SandboxedKernelManager(AsyncKernelManager):
         env["TMPDIR"] = tempfile.gettempdir()
         return [*args, "--", *cmd]
 
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
         if not restart and self._private:
             shutil.rmtree(self._private, ignore_errors=True)
             self._private = None
+
+
+def _cap_memory(limit: int) -> None:
+    """In the new process, before bwrap or the kernel starts: at most ``limit`` bytes of address space."""
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # a lower hard limit is already in force: keep it
+        pass
+
+
+PROVISIONER = "border-bargains-sandbox"
+
+
+class GradingKernelSpecManager(KernelSpecManager):
+    """The usual kernel specs, each naming the sandbox provisioner and interrupted by message.
+
+    A signal to bwrap does not reach the kernel inside; ipykernel interrupts itself on a message.
+    """
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        spec = super().get_kernel_spec(kernel_name)
+        spec.metadata = {**spec.metadata, "kernel_provisioner": {"provisioner_name": PROVISIONER, "config": {}}}
+        spec.interrupt_mode = "message"
+        return spec
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager whose kernels all come from :class:`SandboxProvisioner`."""
+
+    @default("kernel_spec_manager")
+    def _sandboxed_specs(self) -> KernelSpecManager:
+        return GradingKernelSpecManager(parent=self)

@@ -17,16 +17,17 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Unicode
+from traitlets import Bool
 
-from border_bargains.core.answers import DEFAULT_FILENAME, AnswerFileProblem, AnswerStore
+from border_bargains.core.answers import DEFAULT_FILENAME as ANSWERS_FILENAME
+from border_bargains.core.answers import Submitted
 from border_bargains.core.scoring import points_for, report, score_items
 from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, SpecError, load_exercises, load_key
-from border_bargains.nbgrader_steps.notes import PREFIX, GradingFailed
-from border_bargains.nbgrader_steps.settings import course_directory
+from border_bargains.nbgrader_steps.notes import fail, record
+from border_bargains.nbgrader_steps.settings import Layout
 
 # The call a check cell makes; its argument names the exercise the cell scores.
-CHECK_CALL = re.compile(r"""\.check(?:_started)?\(\s*["']([^"']+)["']\s*\)""")
+CHECK_CALL = re.compile(r"""\.check\(\s*["']([^"']+)["']\s*\)""")
 # What a submission may carry that Python could import.
 CODE_PATTERNS = ("*.py", "*.pth", "*.so", "*.pyc", "*.pyd")
 
@@ -37,7 +38,8 @@ def exercise_of(source: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _stream(text: str) -> NotebookNode:
+def text_output(text: str) -> NotebookNode:
+    """A cell output that prints ``text``."""
     return from_dict({"output_type": "stream", "name": "stdout", "text": text.rstrip("\n") + "\n"})
 
 
@@ -58,14 +60,11 @@ class ScoreAnswers(NbGraderPreprocessor):
         False, help="Show the key, its explanation and its ¶ reference for wrong items in the report "
                     "(and so in the feedback students receive).",
     ).tag(config=True)
-    answers_filename = Unicode(DEFAULT_FILENAME, help="The answers file each submission carries.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         assignment, student, notebook = info["assignment"], info["student"], info["notebook"]
-        coursedir = course_directory(self.config)
-        source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        layout = Layout(self.config)
         executing = self.config.Execute.get("enabled", True)
 
         with Gradebook(info["db_url"]) as gb:
@@ -80,65 +79,70 @@ class ScoreAnswers(NbGraderPreprocessor):
                     continue  # nbgrader's own steps already reported it
                 exercise_id = exercise_of(original)
                 if exercise_id is None and not executing:
-                    raise GradingFailed(
-                        f"cell {grade_id!r} of {notebook}.ipynb is a test cell with no exercise to score, and "
-                        "notebooks are not run while grading (c.Execute.enabled = False in nbgrader_config.py): "
-                        "make it an exercise check, or turn execution on")
+                    raise fail(self, resources,
+                               f"cell {grade_id!r} of {notebook}.ipynb is a test cell with no exercise to score, "
+                               "and notebooks are not run while grading (c.Execute.enabled = False in "
+                               "nbgrader_config.py): make it an exercise check, or turn execution on")
                 if exercise_id is not None:
                     targets[grade_id] = (cell, exercise_id)
         if not targets:
             return nb, resources
 
+        source = layout.source(assignment)
         try:
             _name, specs = load_exercises(source / SPEC_FILENAME)
             key = load_key(source / KEY_FILENAME, specs)
         except FileNotFoundError as exc:
-            raise GradingFailed(f"the key or the exercise file of {assignment} is missing ({exc.filename}); "
-                                "nothing was scored") from None
+            raise fail(self, resources, f"the key or the exercise file of {assignment} is missing "
+                                        f"({exc.filename}); nothing was scored") from None
         except SpecError as exc:
-            raise GradingFailed(f"the key of {assignment} cannot be used: {exc}") from None
+            raise fail(self, resources, f"the key of {assignment} cannot be used: {exc}") from None
 
-        answers_path = submitted / self.answers_filename
-        store = AnswerStore.holding({})
+        submitted = layout.submitted(student, assignment)
+        answers = Submitted(submitted / ANSWERS_FILENAME, max_bytes=layout.settings.max_answers_file_bytes)
+        store = answers.store
         file_problem = None
-        if answers_path.exists():
-            try:
-                store = AnswerStore.holding(AnswerStore._parse(answers_path.read_bytes()))
-            except AnswerFileProblem as problem:
-                file_problem = (f"Your answers file {self.answers_filename} could not be read: {problem}. "
-                                "It is kept exactly as you submitted it; the exercises below score 0. "
-                                "Ask your instructor, who can see what it holds.")
-                self.log.warning("%s flagged: %s could not be read (%s); exercises score 0",
-                                 PREFIX, self.answers_filename, problem)
-        else:
-            file_problem = (f"No {self.answers_filename} was submitted, so no exercise answers reached the grader. "
+        if answers.problem:
+            file_problem = (f"Your answers file {ANSWERS_FILENAME} could not be read: {answers.problem}. "
+                            "It is kept exactly as you submitted it; the exercises below score 0. "
+                            "Ask your instructor, who can see what it holds.")
+            record(self, resources, "flag",
+                   f"flagged: {ANSWERS_FILENAME} could not be read ({answers.problem}); exercises score 0")
+        elif answers.missing:
+            file_problem = (f"No {ANSWERS_FILENAME} was submitted, so no exercise answers reached the grader. "
                             "Submit the whole assignment folder next time.")
-            self.log.warning("%s flagged: no %s was submitted: exercises score 0", PREFIX, self.answers_filename)
+            record(self, resources, "flag", f"flagged: no {ANSWERS_FILENAME} was submitted: exercises score 0")
 
         for grade_id, (cell, exercise_id) in targets.items():
             if exercise_id not in specs:
-                raise GradingFailed(f"cell {grade_id!r} checks exercise {exercise_id!r}, which "
-                                    f"{SPEC_FILENAME} of {assignment} does not define")
+                raise fail(self, resources, f"cell {grade_id!r} checks exercise {exercise_id!r}, which "
+                                            f"{SPEC_FILENAME} of {assignment} does not define")
             spec = specs[exercise_id]
             if spec.points is None:
-                raise GradingFailed(f"exercise {exercise_id!r} of {assignment} has no points in {SPEC_FILENAME}")
+                raise fail(self, resources, f"exercise {exercise_id!r} of {assignment} has no points in "
+                                            f"{SPEC_FILENAME}")
             store.notices.clear()
             given = store.valid_answers(exercise_id, spec.allowed)
             results = score_items(spec, key.items[exercise_id], given)
             score = points_for(results, float(cell.metadata.nbgrader["points"]))
             lines = [report(spec, results, score, reveal=self.reveal_keys)]
             lines += [f"  note: {n}" for n in store.notices]
+            if store.notices:
+                record(self, resources, "flag",
+                       f"flagged: {len(store.notices)} saved answer(s) of {exercise_id} are not among its items "
+                       "or choices (a hand edit?); they were not counted")
             if file_problem:
                 lines.append(f"  note: {file_problem}")
-            cell.outputs = [_stream("\n".join(lines)),
+            cell.outputs = [text_output("\n".join(lines)),
                             from_dict({"output_type": "execute_result", "execution_count": None, "metadata": {},
                                        "data": {"text/plain": repr(float(score))}})]
         unknown = store.unknown_exercises(set(specs))
         if unknown:
-            self.log.warning("%s the answers file also holds %s, not exercises of %s (kept, not scored)",
-                             PREFIX, ", ".join(unknown), assignment)
+            record(self, resources, "flag", f"the answers file also holds {', '.join(unknown)}, not exercises of "
+                                            f"{assignment} (kept, not scored)")
         carried = code_files(submitted)
         if carried:
-            self.log.warning("%s flagged: the submission carries Python code (%s); grading never imports it",
-                             PREFIX, ", ".join(carried[:5]) + (" …" if len(carried) > 5 else ""))
+            record(self, resources, "flag",
+                   "flagged: the submission carries Python code ("
+                   + ", ".join(carried[:5]) + (" …" if len(carried) > 5 else "") + "); grading never imports it")
         return nb, resources

@@ -9,8 +9,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from border_bargains.core.specs import KEY_FILENAME
 from border_bargains.nbgrader_steps.key_text import key_secrets
-from border_bargains.nbgrader_steps.notes import PREFIX
-from border_bargains.nbgrader_steps.score import _stream
+from border_bargains.nbgrader_steps.notes import record
+from border_bargains.nbgrader_steps.score import text_output
 from border_bargains.nbgrader_steps.settings import course_directory
 
 
@@ -31,11 +31,11 @@ class ScrubKeyText(NbGraderPreprocessor):
             for output in cell.outputs:
                 text = _output_text(output)
                 if any(secret in text for secret in secrets):
-                    kept.append(_stream("[This output was removed while grading: it contained text of the "
+                    kept.append(text_output("[This output was removed while grading: it contained text of the "
                                         "answer key.]"))
                     gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"#{nb.cells.index(cell)}")
-                    self.log.warning("%s flagged: cell %s printed text of the answer key; output removed",
-                                     PREFIX, gid)
+                    record(self, resources, "flag",
+                           f"flagged: cell {gid} printed text of the answer key; output removed")
                 else:
                     kept.append(output)
             cell.outputs = kept

@@ -122,8 +122,6 @@ class Assignment:
         print(f"'{spec.title}': {done} of {len(spec.items)} answered and saved. "
               "Your answers are checked after you submit.")
 
-    check_started = check  # the name used by notebooks released before number exercises existed
-
     def record(self, exercise_id: str, value, item: str | None = None) -> None:
         """Save a value computed in code as the answer of a number or text exercise.
 

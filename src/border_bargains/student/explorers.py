@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
+from border_bargains.core.numbers import format_number
 from border_bargains.student.datasets import REGISTRY, load, series
-from border_bargains.student.tables import format_number
 
 # (dataset, measure) pairs a student can pick, with the words shown in the menu.
 SERIES_MENU = {

@@ -52,14 +52,6 @@ def print_wrapped(*parts, width: int = NOTE_WIDTH) -> None:
     print(wrap_words(" ".join(str(p) for p in parts), width=width))
 
 
-def format_number(value) -> str:
-    """A value as a reader expects it: counts as integers (``70,630``), real decimals kept (``14,699.88``)."""
-    number = float(value)
-    if number.is_integer():
-        return f"{number:,.0f}"
-    return f"{number:,}"  # the digits the data has, no more and none rounded away (276.491, 14,699.88)
-
-
 def register() -> None:
     """Show DataFrames through :func:`dataframe_html` in the running IPython, if any (pandas is not imported)."""
     ipython_module = sys.modules.get("IPython")

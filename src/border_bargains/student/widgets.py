@@ -13,7 +13,6 @@ answers are loaded, and the cell moves on.
 from __future__ import annotations
 
 import html
-import re
 
 import ipywidgets as w
 
@@ -24,8 +23,6 @@ from border_bargains.core.typed_answers import TypedAnswerProblem, clean_text, f
 from border_bargains.student.controls import ActionButton, Choice, LinkedHTML, Styles, TypedInput
 from border_bargains.student.refs import RefRenderer, articles_named
 
-_PREFIX = re.compile(r"^(\d+\.\s+|Position of:\s+|Place:\s+)")
-
 
 def item_words(spec: ExerciseSpec, item: Item) -> str:
     """An item in words, as the student reads it (a grid cell: "case — dimension")."""
@@ -34,7 +31,7 @@ def item_words(spec: ExerciseSpec, item: Item) -> str:
 
 def short_name(item: Item) -> str:
     """The item's short label from the exercise file (its text when it has none)."""
-    return _PREFIX.sub("", item.label)
+    return item.name or item.label
 
 
 def asks_for_an_article(item: Item) -> bool:
@@ -255,12 +252,7 @@ class ExerciseWidget:
         return self.feedback.html
 
     def _option_words(self, item: Item, value) -> str:
-        if self.spec.kind == "number":
-            return format_number(value) + (f" {item.unit}" if item.unit else "")
-        for option in item.options:
-            if option.value == value:
-                return option.label
-        return str(value)
+        return self.spec.words(item.id, value)
 
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:

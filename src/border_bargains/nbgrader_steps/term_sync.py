@@ -2,9 +2,12 @@
 
 nbgrader stores a due date per assignment and an extension per submission, and
 Formgrader and ``nbgrader export`` read them from there; ``course.toml`` is where
-the instructor writes them. These functions copy them across, and compute each
-notebook's late penalty from its *current* score (so it is right again after
-manual grading). The course's commands call them at autograde, feedback and export.
+the instructor writes them. :func:`sync_due_dates` copies them across.
+
+The late penalty has one rule (:meth:`border_bargains.core.term.Term.penalty`) applied to each notebook's
+*current* score by :func:`late_penalty`. Only the grading step (:class:`.late.ApplyLatePolicy`, run at
+autograde and again at feedback, after manual grading) stores it in the gradebook; the export reads it
+through :func:`late_penalty` and never writes.
 """
 
 from __future__ import annotations
@@ -38,19 +41,17 @@ def sync_due_dates(gb, term: Term, assignments: list[str]) -> None:
         gb.db.commit()
 
 
+def late_penalty(term: Term, submission) -> tuple[float, dict[str, float]]:
+    """(seconds late, {notebook: penalty}) of a gradebook submission, from its notebooks' current scores."""
+    late = term.seconds_late(submission.student.id, submission.assignment.name, submission.timestamp)
+    return late, {notebook.name: term.penalty(notebook.score, late) for notebook in submission.notebooks}
+
+
 def apply_late_penalty(gb, term: Term, assignment: str, student: str) -> tuple[float, float]:
-    """Set each notebook's late penalty from its current score; returns (seconds late, total penalty)."""
+    """Store each notebook's late penalty in the gradebook; returns (seconds late, total penalty)."""
     submission = gb.find_submission(assignment, student)
-    late = term.seconds_late(student, assignment, submission.timestamp)
-    total = 0.0
+    late, penalties = late_penalty(term, submission)
     for notebook in submission.notebooks:
-        penalty = term.penalty(notebook.score, late)
-        notebook.late_submission_penalty = penalty or None
-        total += penalty
+        notebook.late_submission_penalty = penalties[notebook.name] or None
     gb.db.commit()
-    return late, total
-
-
-def apply_late_penalties(gb, term: Term, assignment: str) -> None:
-    for submission in gb.assignment_submissions(assignment):
-        apply_late_penalty(gb, term, assignment, submission.student.id)
+    return late, sum(penalties.values())
