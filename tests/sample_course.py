@@ -278,16 +278,17 @@ ESCAPES = ("escaped.txt", "escaped-through-link.txt")
 
 def key_secrets_of_fixture() -> list[str]:
     """The fixture key's texts that must never reach a student, read here and not with the grader's own code:
-    every explanation and every answer of eight characters or more."""
+    every explanation, and every answer long enough not to be an ordinary option label of the notebook."""
     import tomllib
 
     key = tomllib.loads((FIXTURE / "answer_key.toml").read_text(encoding="utf-8"))
     found = set()
     for items in key["items"].values():
         for entry in items.values():
-            for field in ("answer", "why"):
-                if isinstance(entry.get(field), str) and len(entry[field]) >= 8:
-                    found.add(entry[field])
+            if isinstance(entry.get("why"), str):
+                found.add(entry["why"])
+            if isinstance(entry.get("answer"), str) and len(entry["answer"]) >= 16:
+                found.add(entry["answer"])
     return sorted(found)
 
 
@@ -318,13 +319,15 @@ def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeou
     (hand / "widget_answers.json").write_text('{"format": "border-bargains-answers/1", "answers": {"claim-ty',
                                               encoding="utf-8")
 
-    submit(course, "reads-key", answers=None, code=READS_KEY)
-    submit(course, "rewrites-answers", answers=None, code=REWRITES_ANSWERS % json.dumps(KEY_ANSWERS))
-    submit(course, "replaces-helper", answers=None, code=REPLACES_HELPER)
+    # Each crafted student also saves half-right answers: an attack that raised the score would show as more
+    # than HALF_SCORE (with no answers at all they would be the blank case again).
+    submit(course, "reads-key", answers=HALF_ANSWERS, code=READS_KEY)
+    submit(course, "rewrites-answers", answers=HALF_ANSWERS, code=REWRITES_ANSWERS % json.dumps(KEY_ANSWERS))
+    submit(course, "replaces-helper", answers=HALF_ANSWERS, code=REPLACES_HELPER)
     fake = submit(course, "own-package", answers=KEY_ANSWERS)
     (fake / "border_bargains").mkdir()
     (fake / "border_bargains" / "__init__.py").write_text(FAKE_PACKAGE, encoding="utf-8")
-    linked = submit(course, "links-to-key", answers=None)
+    linked = submit(course, "links-to-key", answers=HALF_ANSWERS)
     os.symlink(course / "solutions" / "sample" / "answer_key.toml", linked / "notes.txt")
     submit(course, "writes-outside", answers=KEY_ANSWERS, code=WRITES_OUTSIDE)
 

@@ -75,8 +75,9 @@ def test_honest_submissions_score_exactly_as_before(graded):
 
 
 @pytest.mark.parametrize("student", ["reads-key", "rewrites-answers", "replaces-helper", "links-to-key"])
-def test_gaming_the_grader_scores_nothing(graded, student):
-    assert scores(graded["course"])[student] == 0, summary(graded, student)
+def test_gaming_the_grader_earns_nothing_beyond_the_answers_saved(graded, student):
+    """Each of these saved half-right answers beside its attack: a working attack would score more."""
+    assert scores(graded["course"])[student] == HALF_SCORE, summary(graded, student)
     assert summary(graded, student)[0].startswith("GRADED")
 
 

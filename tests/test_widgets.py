@@ -114,8 +114,9 @@ def test_answers_can_also_be_set_in_code(student_folder, monkeypatch):
 
 
 def test_instructor_folder_shows_key_and_writes_nothing(tmp_path, monkeypatch):
-    folder = tmp_path / "sample"
-    folder.mkdir()
+    folder = tmp_path / "solutions" / "sample"  # a course's source folder, beside its nbgrader_config.py
+    folder.mkdir(parents=True)
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     for name in ("exercise_items.toml", "answer_key.toml"):
         (folder / name).write_bytes((FIXTURE / name).read_bytes())
     monkeypatch.chdir(folder)

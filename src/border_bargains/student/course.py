@@ -76,7 +76,10 @@ class Assignment:
             raise ValueError(f"{spec_path} describes assignment {spec_name!r}, not {name!r}")
         self.name = name
         local_key = self.folder / KEY_FILENAME
-        self.instructor_copy = local_key.exists()
+        # The instructor's source copy (solutions/<a>/ of a course): the key is shown and nothing is saved. A key
+        # file anywhere else (one a student put beside the notebook) is ignored, and answers are saved as usual.
+        self.instructor_copy = (local_key.exists() and self.folder.parent.name == "solutions"
+                                and (self.folder.parent.parent / "nbgrader_config.py").exists())
         self.shown_key = load_key(local_key, self.specs) if self.instructor_copy else None
         self.store = AnswerStore(self.folder / DEFAULT_FILENAME, persist=not self.instructor_copy,
                                  announce=_banner)
