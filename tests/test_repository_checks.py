@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 OVERLAP = REPO.parent / "shared" / "tools" / "check_source_overlap.py"
 
