@@ -7,7 +7,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from border_bargains.nbgrader_steps.notes import fail, record
-from border_bargains.nbgrader_steps.settings import course_directory
+from border_bargains.nbgrader_steps.settings import Layout
 
 
 class ApplyLatePolicy(NbGraderPreprocessor):
@@ -25,7 +25,7 @@ class ApplyLatePolicy(NbGraderPreprocessor):
 
         info = resources["nbgrader"]
         try:
-            term = load_term(course_directory(self.config).root)
+            term = load_term(Layout(self.config).root)
         except TermError as exc:
             raise fail(self, resources, str(exc)) from None
         with Gradebook(info["db_url"]) as gb:

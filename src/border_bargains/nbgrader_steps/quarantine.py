@@ -12,7 +12,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from border_bargains.core.specs import KEY_FILENAME
 from border_bargains.nbgrader_steps.key_text import key_secrets
 from border_bargains.nbgrader_steps.notes import record
-from border_bargains.nbgrader_steps.settings import course_directory
+from border_bargains.nbgrader_steps.settings import Layout
 
 
 class QuarantineFiles(NbGraderPreprocessor):
@@ -26,11 +26,10 @@ class QuarantineFiles(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
-        coursedir = course_directory(self.config)
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
-        graded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
-        source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
-        secrets = key_secrets(source / KEY_FILENAME)
+        layout = Layout(self.config)
+        submitted = layout.submitted(info["student"], info["assignment"])
+        graded = layout.autograded(info["student"], info["assignment"])
+        secrets = key_secrets(layout.source(info["assignment"]) / KEY_FILENAME)
         for path in sorted(submitted.rglob("*")):  # links as collected: their copies hold the targets
             if path.is_symlink():
                 rel = path.relative_to(submitted)

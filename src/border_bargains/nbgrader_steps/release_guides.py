@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from border_bargains.nbgrader_steps.settings import course_directory
+from border_bargains.nbgrader_steps.settings import Layout
 
 
 class ReleaseGuides(NbGraderPreprocessor):
@@ -27,14 +27,11 @@ class ReleaseGuides(NbGraderPreprocessor):
         config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        import shutil
-
-        coursedir = course_directory(self.config)
-        guides = Path(coursedir.root) / "source_texts"
+        layout = Layout(self.config)
+        guides = layout.root / "source_texts"
         if not guides.is_dir():
             return nb, resources
-        release = Path(coursedir.format_path(coursedir.release_directory, ".", resources["nbgrader"]["assignment"]))
-        target = release / self.release_folder
+        target = layout.release(resources["nbgrader"]["assignment"]) / self.release_folder
         target.mkdir(parents=True, exist_ok=True)
         for guide in sorted(guides.glob("*.md")):
             shutil.copyfile(guide, target / guide.name)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -11,7 +9,7 @@ from border_bargains.core.specs import KEY_FILENAME
 from border_bargains.nbgrader_steps.key_text import key_secrets
 from border_bargains.nbgrader_steps.notes import record
 from border_bargains.nbgrader_steps.score import text_output
-from border_bargains.nbgrader_steps.settings import course_directory
+from border_bargains.nbgrader_steps.settings import Layout
 
 
 class ScrubKeyText(NbGraderPreprocessor):
@@ -19,8 +17,7 @@ class ScrubKeyText(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
-        coursedir = course_directory(self.config)
-        key_path = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / KEY_FILENAME
+        key_path = Layout(self.config).source(info["assignment"]) / KEY_FILENAME
         secrets = key_secrets(key_path)
         if not secrets:
             return nb, resources
