@@ -75,7 +75,7 @@ def test_released_assignments_carry_the_guides_and_link_to_them(tmp_path):
 
 
 def test_a_renamed_folder_in_course_directory_is_followed(tmp_path):
-    config, layout, resources = course(tmp_path)
+    config, _layout, resources = course(tmp_path)
     config.CourseDirectory.autograded_directory = "graded-here"
     moved = Layout(config).autograded("ana", "sample")
     moved.mkdir(parents=True)
