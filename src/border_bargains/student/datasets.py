@@ -87,7 +87,7 @@ REGISTRY: dict[str, Dataset] = {
             id_column="claim_id",
         ),
         Dataset(
-            "events", "events.csv", "Timeline of events, 2019–2025",
+            "events", "events.csv", "Timeline of events, 2019–2026",
             "Dated events the articles refer to, with the original publisher of each.",
             (
                 Column("event_id", "str"),
