@@ -181,7 +181,8 @@ def exercise_items(source: str, exercise: dict, key: dict) -> list[GradedItem]:
 
 def assignment_items(folder: Path) -> list[GradedItem]:
     spec, key = toml_of(folder / SPEC_FILENAME), toml_of(folder / KEY_FILENAME)["items"]
-    return [item for exercise in spec["exercise"] for item in exercise_items(folder.name, exercise, key[exercise["id"]])]
+    return [item for exercise in spec["exercise"]
+            for item in exercise_items(folder.name, exercise, key[exercise["id"]])]
 
 
 def practice_items(path: Path) -> list[GradedItem]:
@@ -324,7 +325,8 @@ def test_key_explanations_are_not_in_student_material():
     for item in graded_items():
         why = normalise(item.why)
         if len(why) > 15:
-            found += [f"{item.source}/{item.exercise}/{item.id} in {file}" for file, text in WHOLE.items() if why in text]
+            found += [f"{item.source}/{item.exercise}/{item.id} in {file}"
+                      for file, text in WHOLE.items() if why in text]
     assert not found, "key explanations shown to students:\n" + "\n".join(found)
 
 
@@ -464,7 +466,7 @@ def data_records(folder: Path = DATA) -> list[Record]:
 def near_copies(items: list[GradedItem], records: list[Record]) -> list[str]:
     found = []
     for item in items:
-        if item.kind not in CHOICE_KINDS + ("order",):
+        if item.kind not in (*CHOICE_KINDS, "order"):
             continue
         text = item.text
         for record in records:
@@ -497,7 +499,7 @@ points = 2
 categories = ["supported by the record", "contradicted by the record", "cannot be checked with the course's sources"]
 items = [
   { id = "copied", text = "That would make fiscal year 2023 the fourth record year in a row.", ref = "Filter ¶16" },
-  { id = "own", text = "Mexico's Guard was placed under the defence ministry by a reform of 2024.", ref = "glossary: National Guard" },
+  { id = "own", text = "Mexico moved its Guard under the defence ministry.", ref = "glossary: National Guard" },
 ]
 
 [[exercise]]
@@ -542,7 +544,8 @@ def test_the_copy_check_flags_a_planted_copy_of_a_practice_item(tmp_path):
     assert any("who/greene" in f and "04_sovereignty.toml/force-spectrum/greene" in f for f in found), found
     assert any("who/castro" in f and "force-spectrum/castro" in f for f in found), found
     assert not any("verdicts/own" in f for f in found), found
-    moved = PLANT_KEY.replace('copied = { answer = "contradicted by the record"', 'copied = { answer = "supported by the record"')
+    moved = PLANT_KEY.replace('copied = { answer = "contradicted by the record"',
+                              'copied = { answer = "supported by the record"')
     again = near_copies(assignment_items(planted(tmp_path, key=moved)), practice_records())
     assert not any("verdicts/copied" in f for f in again), again
 
