@@ -66,7 +66,7 @@ def percentiles(values: list[float]) -> tuple[float, float, float] | None:
     if not values:
         return None
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, max(0, int(round(0.95 * len(ordered))) - 1))]
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
     return statistics.median(ordered), p95, ordered[-1]
 
 
@@ -369,9 +369,10 @@ class Scenario:
             try:
                 await self.client.call("GET", "/hub/api/")
                 return
-            except Exception:
+            except Exception as exc:
                 if self.hub.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the hub did not start:\n{(self.base / 'jupyterhub.log').read_text()[-3000:]}")
+                    tail = (self.base / "jupyterhub.log").read_text()[-3000:]
+                    raise SystemExit(f"the hub did not start:\n{tail}") from exc
                 await asyncio.sleep(0.5)
 
     async def start_server(self, user: str) -> float:
@@ -490,7 +491,7 @@ class Scenario:
         t_grade, out = await asyncio.to_thread(self.instructor, "autograde", ASSIGNMENT)
         self.r["grade_final"] = t_collect + t_grade
         self.r["graded_lines"] = sum(1 for line in out.splitlines() if "GRADED" in line)
-        self.check_lost(answers, [u for u, res in zip(self.students, results) if res])
+        self.check_lost(answers, [u for u, res in zip(self.students, results, strict=True) if res])
         return self.r
 
     def measure_memory(self) -> None:
@@ -596,9 +597,10 @@ def table(results: dict[str, dict], students: int) -> str:
     row("graded", lambda r: f"{r['graded_lines']} of {students}")
     row("failures", lambda r: str(len(r["failures"])))
     row("lost answers", lambda r: f"{r['lost']} of {r['answers_total']}")
-    widths = [max(len(str(line[i])) for line in rows + [("", "baseline", "improved", "ratio")]) for i in range(4)]
     head = ("", "baseline", "improved", "ratio")
-    lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
+    widths = [max(len(str(line[i])) for line in [head, *rows]) for i in range(4)]
+    lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                       for i, (c, w) in enumerate(zip(line, widths, strict=True)))
              for line in [head, *rows]]
     return "\n".join(lines)
 
