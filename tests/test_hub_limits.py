@@ -184,7 +184,7 @@ def past_the_limit(limited_hub):
     client, loop, homes = limited_hub["client"], limited_hub["loop"], limited_hub["homes"]
 
     async def scenario():
-        await asyncio.gather(*(bench_hub.Scenario.start_server(_Starter(client), u) for u in STUDENTS))
+        await asyncio.gather(*(bench_hub.start_server(client, u) for u in STUDENTS))
         (item1, value1), (item2, value2) = key_items()
         kernels = {}
         for user in STUDENTS:
@@ -215,13 +215,6 @@ def past_the_limit(limited_hub):
                 "reread": reread, "items": (item1, item2)}
 
     return loop.run_until_complete(scenario())
-
-
-class _Starter:
-    """Lets the test reuse the benchmark's start_server (it needs only a client)."""
-
-    def __init__(self, client):
-        self.client = client
 
 
 def test_a_kernel_past_its_memory_limit_is_stopped_and_others_go_on(limited_hub, past_the_limit):

@@ -263,6 +263,23 @@ class Kernel:
         await self.client.call("DELETE", f"/user/{self.user}/api/kernels/{self.id}", expect=(204, 404))
 
 
+async def start_server(client: Client, user: str) -> float:
+    """Start a user's server through the hub's API; seconds until the hub calls it ready."""
+    start = time.perf_counter()
+    await client.call("POST", f"/hub/api/users/{user}/server", expect=(201, 202))
+    deadline = time.monotonic() + READY_TIMEOUT
+    while True:
+        model = await client.call("GET", f"/hub/api/users/{user}")
+        server = model.get("servers", {}).get("")
+        if server and server.get("ready"):
+            return time.perf_counter() - start
+        if not model.get("pending") and not server:
+            raise RuntimeError(f"{user}'s server failed to start (the hub gave up)")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{user}'s server was not ready after {READY_TIMEOUT} s")
+        await asyncio.sleep(0.5)
+
+
 def notebook_cells(tree: Path) -> list[str]:
     """The released notebook's code cells a student runs before answering (check cells need answers first)."""
     nb = json.loads((tree / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
@@ -376,19 +393,7 @@ class Scenario:
                 await asyncio.sleep(0.5)
 
     async def start_server(self, user: str) -> float:
-        start = time.perf_counter()
-        await self.client.call("POST", f"/hub/api/users/{user}/server", expect=(201, 202))
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            model = await self.client.call("GET", f"/hub/api/users/{user}")
-            server = model.get("servers", {}).get("")
-            if server and server.get("ready"):
-                return time.perf_counter() - start
-            if not model.get("pending") and not server:
-                raise RuntimeError(f"{user}'s server failed to start (the hub gave up)")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{user}'s server was not ready after {READY_TIMEOUT} s")
-            await asyncio.sleep(0.5)
+        return await start_server(self.client, user)
 
     # -- the run
     async def student(self, user: str, answers, cells, half_done: asyncio.Event, grading: asyncio.Event,
