@@ -92,7 +92,7 @@ def limited_hub(require):
                BB_HUB_STATE=str(base / "hub"), BB_HUB_URL=f"http://127.0.0.1:{port}",
                BB_HUB_PORT=str(bench_hub.free_port()), BB_PROXY_API_URL=f"http://127.0.0.1:{bench_hub.free_port()}",
                BB_AUTHENTICATOR="dummy", BB_DUMMY_PASSWORD=secrets.token_hex(8), BB_HUB_API_TOKEN=token,
-               BB_MEM_LIMIT=str(LIMIT), BB_CPU_LIMIT="0.5", BB_CULL_TIMEOUT=str(CULL_TIMEOUT), BB_CULL_EVERY="5",
+               BB_MEM_LIMIT="400M", BB_CPU_LIMIT="0.5", BB_CULL_TIMEOUT=str(CULL_TIMEOUT), BB_CULL_EVERY="5",
                BB_LIMITS_CGROUP=f"bb-test-{uuid.uuid4().hex[:8]}")
     log_path = base / "jupyterhub.log"
     log = log_path.open("w")
@@ -117,9 +117,11 @@ def limited_hub(require):
                                                     expect=(202, 204, 400, 404)))
             except Exception:
                 pass
-        os.killpg(process.pid, 15)
         try:
+            os.killpg(process.pid, 15)
             process.wait(30)
+        except ProcessLookupError:
+            pass
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
         log.close()

@@ -170,8 +170,8 @@ def _env_number(name: str, default: float) -> float:
 
 def _env_bytes(name: str, default: str) -> int:
     raw = os.environ.get(name, default).strip() or default
-    if raw == "0":
-        return 0
+    if raw.isdigit():  # plain bytes
+        return int(raw)
     try:
         return ByteSpecification().validate(None, raw)
     except Exception:
