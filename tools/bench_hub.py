@@ -445,7 +445,7 @@ class Scenario:
             await self.submit(user)
             return {"uid": uid}
         except Exception as exc:  # one student's failure is counted, the rest go on
-            self.r["failures"].append(f"{user}: {exc}")
+            self.r["failures"].append(f"{user}: {exc or type(exc).__name__}")
             if not counted:
                 count_half()
             return None
