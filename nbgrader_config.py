@@ -50,7 +50,9 @@ c.CheckedCollect.clock_tolerance = 300  # seconds a claimed time may precede the
 
 # Nothing a student submits runs in a grader's browser: Formgrader's views and the feedback pages are made by
 # nbconvert's HTMLExporter, and nbconvert's SanitizeHTML (bleach) cleans Markdown cells and HTML outputs first.
-c.HTMLExporter.preprocessors = ["nbconvert.preprocessors.SanitizeHTML"]
+from nbconvert.preprocessors.sanitize import SanitizeHTML  # noqa: E402
+
+c.HTMLExporter.preprocessors = [SanitizeHTML]
 
 # Friendly stubs: a blank answer runs without error and scores zero. A written answer's stub says plainly where to
 # write and how to finish, so a filled answer never looks like the instructions around it. nbgrader recognises an

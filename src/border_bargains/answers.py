@@ -230,14 +230,9 @@ class AnswerStore:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the collecting instructor must read it
+            # mkstemp makes it 0600, and it stays so: a student's answers are private to them on a shared server.
+            # The instructor reads the copy `nbgrader submit` puts in the exchange (nbgrader makes that readable).
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -101,9 +101,8 @@ def cmd_release(api, root, names, _args) -> int:
 
 
 def cmd_collect(api, root, names, _args) -> int:
-    from .grading import submitted_students
-
     from ..exchange import REPORT_MARK
+    from .grading import submitted_students
 
     for name in names:
         result = api.collect(name)
