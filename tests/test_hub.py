@@ -237,23 +237,14 @@ def hub(require):
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def graded_class(hub):
-    """The whole cycle through HTTP: generate, release, fetch, answer, submit, collect, autograde, feedback."""
-    h = hub["hub"]
-    full, half, total, half_score = key_and_half()
-    formgrader = f"/user/{INSTRUCTOR}/formgrader/api"
-    h.call("POST", f"{formgrader}/assignment/{ASSIGNMENT}/assign")
-    released = h.call("POST", f"{formgrader}/assignment/{ASSIGNMENT}/release")
-    assert released.get("success"), released
-    plan = {STUDENTS[0]: full, STUDENTS[1]: half, STUDENTS[2]: {}}
-    for student, answers in plan.items():
-        listed = h.call("GET", f"/user/{student}/assignments", params={"course_id": "border-bargains"})
-        assert listed["success"] and any(a["assignment_id"] == ASSIGNMENT for a in listed["value"]), listed
-        fetched = h.call("POST", f"/user/{student}/assignments/fetch",
-                         data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
-        assert fetched["success"], fetched
-        code = f"""
+def fetch_and_answer(h: Hub, student: str, answers: dict) -> None:
+    """Through the student's server: fetch in the Assignments tab, then choose `answers` as the widgets do."""
+    listed = h.call("GET", f"/user/{student}/assignments", params={"course_id": "border-bargains"})
+    assert listed["success"] and any(a["assignment_id"] == ASSIGNMENT for a in listed["value"]), listed
+    fetched = h.call("POST", f"/user/{student}/assignments/fetch",
+                     data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
+    assert fetched["success"], fetched
+    code = f"""
 import json
 import border_bargains as bb
 course = bb.assignment({ASSIGNMENT!r})
@@ -265,11 +256,29 @@ for ex_id, items in json.loads({json.dumps(json.dumps(answers))}).items():
         course.exercise(ex_id).set_answers(items)
 print("answered", len(json.loads(open("widget_answers.json").read())["answers"]) if {bool(answers)} else 0)
 """
-        out = asyncio.run(h.run_code(student, code, path=ASSIGNMENT))
-        assert "answered" in out, out
-        submitted = h.call("POST", f"/user/{student}/assignments/submit",
-                           data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
-        assert submitted["success"], submitted
+    out = asyncio.run(h.run_code(student, code, path=ASSIGNMENT))
+    assert "answered" in out, out
+
+
+def answer_and_submit(h: Hub, student: str, answers: dict) -> None:
+    fetch_and_answer(h, student, answers)
+    submitted = h.call("POST", f"/user/{student}/assignments/submit",
+                       data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
+    assert submitted["success"], submitted
+
+
+@pytest.fixture(scope="module")
+def graded_class(hub):
+    """The whole cycle through HTTP: generate, release, fetch, answer, submit, collect, autograde, feedback."""
+    h = hub["hub"]
+    full, half, total, half_score = key_and_half()
+    formgrader = f"/user/{INSTRUCTOR}/formgrader/api"
+    h.call("POST", f"{formgrader}/assignment/{ASSIGNMENT}/assign")
+    released = h.call("POST", f"{formgrader}/assignment/{ASSIGNMENT}/release")
+    assert released.get("success"), released
+    plan = {STUDENTS[0]: full, STUDENTS[1]: half, STUDENTS[2]: {}}
+    for student, answers in plan.items():
+        answer_and_submit(h, student, answers)
     collected = h.call("POST", f"{formgrader}/assignment/{ASSIGNMENT}/collect")
     assert collected.get("success"), collected
     for student in STUDENTS:
