@@ -156,7 +156,7 @@ def attacked_class(secure_hub):
     assert forged.startswith("0"), forged
     # ... and hands in late, naming her submission and its timestamp.txt a day before the due date, mtimes too,
     # with a script in her written answer for the instructor's browser.
-    claimed = utc(secure_hub["due"] - dt.timedelta(days=1))
+    claimed, on_time = utc(secure_hub["due"] - dt.timedelta(days=1)), utc(secure_hub["due"])
     backdate = f"""
 import os, shutil, nbformat, datetime as dt
 dest = os.path.join({str(inbound)!r}, "{MALLORY}+{ASSIGNMENT}+{claimed}+bWFsbG9yeQ")
@@ -168,9 +168,13 @@ nbformat.write(nb, os.path.join(dest, "{ASSIGNMENT}.ipynb"))
 open(os.path.join(dest, "timestamp.txt"), "w").write({claimed!r})
 past = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()
 for folder, _dirs, files in os.walk(dest):
+    os.chmod(folder, 0o755)  # readable, as nbgrader submit leaves a submission
     for name in files:
+        os.chmod(os.path.join(folder, name), 0o644)
         os.utime(os.path.join(folder, name), (past, past))
 os.chmod(dest, 0o777)
+private = dest.replace("bWFsbG9yeQ", "cHJpdmF0ZQ").replace({claimed!r}, {on_time!r})
+shutil.copytree(os.path.expanduser("~/{ASSIGNMENT}"), private)  # her umask 077: the instructor cannot read it
 open(os.path.expanduser("~/umask-probe"), "w").write("x")
 print("placed")
 """
@@ -226,9 +230,10 @@ def test_collect_names_every_attack_in_one_line_each(attacked_class):
     assert f"SET ASIDE, not collected: it claims to be from {ALICE} but was sent by {MALLORY}" in said
     assert f"{MALLORY}+{ASSIGNMENT}+not-a-time+x: skipped, the name is not" in said and f"placed by {MALLORY}" in said
     assert "+file: skipped, not a folder" in said
-    assert "REFUSED, 60.0 MiB is over the course's limit of 50 MiB" in said
+    assert "REFUSED, 60.1 MiB is over the course's limit of 50 MiB" in said
+    assert "cHJpdmF0ZQ: skipped, the collecting account cannot read" in said
     assert f"{MALLORY}: FLAGGED, the submission claims" in said and "the server's time is used for lateness" in said
-    assert len(lines) == 6, lines  # one line each, nothing about the honest students
+    assert len(lines) == 7, lines  # one line each, nothing about the honest students
 
 
 def test_honest_students_get_exactly_what_they_submitted(secure_hub, attacked_class):

@@ -48,6 +48,7 @@ class Evidence:
     size: int = 0
     newest_ctime: float = 0.0
     links: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
 
 def inspect(folder: str) -> Evidence:
@@ -60,8 +61,11 @@ def inspect(folder: str) -> Evidence:
             ev.newest_ctime = max(ev.newest_ctime, st.st_ctime)
             if stat.S_ISLNK(st.st_mode):
                 ev.links.append(os.path.relpath(path, folder))
-            elif stat.S_ISREG(st.st_mode):
+                continue
+            if stat.S_ISREG(st.st_mode):
                 ev.size += st.st_size
+            if not os.access(path, os.R_OK | (os.X_OK if stat.S_ISDIR(st.st_mode) else 0)):
+                ev.unreadable.append(os.path.relpath(path, folder))
     return ev
 
 
@@ -139,6 +143,11 @@ class CheckedCollect(ExchangeCollect):
             self.report(f"{where}: REFUSED, {ev.size / MIB:.1f} MiB is over the course's limit of "
                         f"{self.max_submission_mib:g} MiB (CheckedCollect.max_submission_mib; sent by {sender})")
             return None
+        if ev.unreadable:
+            shown = ", ".join(sorted(ev.unreadable)[:3]) + (" …" if len(ev.unreadable) > 3 else "")
+            self.report(f"{where}: skipped, the collecting account cannot read {shown} (made private by {sender}; "
+                        "a submission made with the Assignments tab or `nbgrader submit` is readable)")
+            return None
         received = parse_utc(dt.datetime.fromtimestamp(ev.newest_ctime, dt.UTC))
         record = {"username": student, "filename": name, "timestamp": claimed, "links": ev.links,
                   "server_time": None}
@@ -196,7 +205,13 @@ class CheckedCollect(ExchangeCollect):
             links = [n for n in names if os.path.islink(os.path.join(directory, n))]
             return set(nbgrader_ignore(directory, [n for n in names if n not in links])) | set(links)
 
-        shutil.copytree(src, dest, symlinks=True, ignore=ignore)
+        try:
+            shutil.copytree(src, dest, symlinks=True, ignore=ignore)
+        except (OSError, shutil.Error) as exc:  # changed since it was checked: this one is not collected, the rest are
+            shutil.rmtree(dest, ignore_errors=True)
+            self.report(f"{record.get('username', os.path.basename(src))}: not collected, copying failed "
+                        f"({str(exc)[:200]})")
+            return
         if record.get("links"):
             self.report(f"{record['username']}: symbolic link(s) in the submission not collected: "
                         f"{', '.join(sorted(record['links']))}")
