@@ -44,6 +44,7 @@ c.Exchange.root = os.environ.get("BORDER_BARGAINS_EXCHANGE") or str(ROOT / "exch
 # owner check only warns, so it stays off. Feedback pages are released readable by their student.
 c.ExchangeFactory.collect = "border_bargains.exchange.collect.CheckedCollect"
 c.ExchangeFactory.release_feedback = "border_bargains.exchange.release_feedback.ReadableReleaseFeedback"
+c.ExchangeFactory.release_assignment = "border_bargains.exchange.release.KeepModesReleaseAssignment"  # modes: set-up's
 c.CollectApp.check_owner = False
 c.CheckedCollect.max_submission_mib = 50
 c.CheckedCollect.clock_tolerance = 300  # seconds a claimed time may precede the server's before it is disbelieved

@@ -147,6 +147,11 @@ def test_release_keeps_the_exchange_modes_and_setup_moves_a_squatter_aside(tmp_p
     assert modes == {"border-bargains": 0o755, "outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}, modes
     assert cli(course, "release", "sample").returncode == 0
     assert stat.S_IMODE(exchange.stat().st_mode) == 0o1777, "release never loosens the exchange"
+    exchange.chmod(0o755)  # whatever mode the administrator chose, release leaves it
+    shutil.rmtree(folder / "outbound" / "sample")
+    assert cli(course, "release", "sample").returncode == 0
+    assert stat.S_IMODE(exchange.stat().st_mode) == 0o755, "nbgrader's own release would make it 0777"
+    exchange.chmod(0o1777)
     again = cli(course, "exchange-setup")
     assert again.stdout.strip().endswith("already set up, owned by " + again.stdout.split()[-1]), again.stdout
     require(os.geteuid() == 0, "root (to make a folder as another account)", "run the tests as root, as CI does")
