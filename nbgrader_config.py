@@ -36,7 +36,24 @@ c.CourseDirectory.ignore = [
 # The exchange: a folder beside this file, so release/fetch/submit/collect work on one laptop; on a shared
 # server or a JupyterHub, the deployment sets BORDER_BARGAINS_EXCHANGE to the shared folder (deploy/README.md).
 c.Exchange.root = os.environ.get("BORDER_BARGAINS_EXCHANGE") or str(ROOT / "exchange")
+# Collect trusts only what the server records (border_bargains/exchange/collect.py): a submission's sender is the
+# account that owns it (on a hub, the login is the student id) and its time the newest change time of its files.
+# One under another student's name is set aside, a backdated one is flagged and its lateness uses the server's
+# time, one over the size limit is refused, a bad entry is skipped: each with one line from `border-bargains
+# collect`. Folders owned by the collecting account itself (one laptop) are taken by their names. nbgrader's own
+# owner check only warns, so it stays off. Feedback pages are released readable by their student.
+c.ExchangeFactory.collect = "border_bargains.exchange.collect.CheckedCollect"
+c.ExchangeFactory.release_feedback = "border_bargains.exchange.release_feedback.ReadableReleaseFeedback"
+c.ExchangeFactory.release_assignment = "border_bargains.exchange.release.KeepModesReleaseAssignment"  # modes: set-up's
 c.CollectApp.check_owner = False
+c.CheckedCollect.max_submission_mib = 50
+c.CheckedCollect.clock_tolerance = 300  # seconds a claimed time may precede the server's before it is disbelieved
+
+# Nothing a student submits runs in a grader's browser: Formgrader's views and the feedback pages are made by
+# nbconvert's HTMLExporter, and nbconvert's SanitizeHTML (bleach) cleans Markdown cells and HTML outputs first.
+from nbconvert.preprocessors.sanitize import SanitizeHTML  # noqa: E402
+
+c.HTMLExporter.preprocessors = [SanitizeHTML]
 
 # Friendly stubs: a blank answer runs without error and scores zero. A written answer's stub says plainly where to
 # write and how to finish, so a filled answer never looks like the instructions around it. nbgrader recognises an

@@ -14,6 +14,7 @@ for the test's duration so that their servers can run it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -131,51 +132,44 @@ def userdel(name: str) -> None:
     raise AssertionError(f"could not remove the test user {name}")
 
 
-def useradd(name: str, home: Path) -> None:
+def useradd(name: str, home: Path, *options: str) -> None:
     userdel(name)  # left over from an interrupted run
-    proc = subprocess.run(["useradd", "-m", "-d", str(home), "-s", "/bin/bash", name], capture_output=True, text=True)
+    proc = subprocess.run(["useradd", "-m", "-d", str(home), "-s", "/bin/bash", *options, name], capture_output=True,
+                          text=True)
     assert proc.returncode == 0, f"useradd {name}: {proc.stderr}"
 
 
-@pytest.fixture(scope="module")
-def hub(require):
-    require(os.geteuid() == 0, "root (to create the class's Unix users)", "run the tests as root, as CI does")
-    require(PROXY.exists(), "configurable-http-proxy", "make hub-proxy (npm ci in deploy/jupyterhub)")
-    base = Path(tempfile.mkdtemp(prefix="bb-hub-"))
-    base.chmod(0o755)
+@contextlib.contextmanager
+def python_reachable():
+    """Where the course's Python lives under /root (as on these machines), let other users traverse /root (o+x, no
+    listing) while the block runs, so that their servers can run it; restored after."""
     root_mode = os.stat("/root").st_mode
     python_home = Path(os.path.realpath(sys.executable))
     opened_root = "/root" in str(python_home) and not root_mode & stat.S_IXOTH
     if opened_root:
         os.chmod("/root", stat.S_IMODE(root_mode) | stat.S_IXOTH)
         print("test_hub: /root made traversable (o+x) for the test, restored after")
-    homes = base / "home"
-    homes.mkdir()
-    homes.chmod(0o755)
-    users = [INSTRUCTOR, *STUDENTS]
-    for user in users:
-        useradd(user, homes / user)
-    exchange = base / "exchange"
-    exchange.mkdir()
-    exchange.chmod(0o1777)
-    course = homes / INSTRUCTOR / "course"
-    course.mkdir()
-    for name in ("nbgrader_config.py", "course.toml"):
-        shutil.copy(REPO / name, course / name)
-    shutil.copytree(REPO / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
-    shutil.copytree(REPO / "source_texts", course / "source_texts")
-    subprocess.run(["chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(course)], check=True)
-    state = base / "hub"
+    try:
+        yield
+    finally:
+        if opened_root:
+            os.chmod("/root", stat.S_IMODE(root_mode))
+
+
+@contextlib.contextmanager
+def running_hub(base: Path, jupyterhub: Path, config: Path, settings: dict, users: list[str]):
+    """The hub of `config` started as a deployment starts it (settings as environment variables), on free loopback
+    ports, with the test-only dummy login and an API token; every user's server started. Yields (Hub, password)."""
     token, password = secrets.token_hex(16), secrets.token_hex(8)
     port = free_port()
-    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", BB_COURSE_ROOT=str(course),
-               BB_EXCHANGE=str(exchange), BB_INSTRUCTORS=INSTRUCTOR, BB_STUDENTS=",".join(STUDENTS),
-               BB_HUB_STATE=str(state), BB_HUB_URL=f"http://127.0.0.1:{port}", BB_HUB_PORT=str(free_port()),
+    env = dict(os.environ, PATH=f"{jupyterhub.parent}{os.pathsep}{os.environ['PATH']}",
+               BB_HUB_URL=f"http://127.0.0.1:{port}", BB_HUB_PORT=str(free_port()),
                BB_PROXY_API_URL=f"http://127.0.0.1:{free_port()}", BB_AUTHENTICATOR="dummy",
-               BB_DUMMY_PASSWORD=password, BB_HUB_API_TOKEN=token)
-    log = (base / "jupyterhub.log").open("w")
-    process = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(DEPLOY / "jupyterhub_config.py")],
-                               cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+               BB_DUMMY_PASSWORD=password, BB_HUB_API_TOKEN=token, **settings)
+    log_path = base / "jupyterhub.log"
+    log = log_path.open("w")
+    process = subprocess.Popen([str(jupyterhub), "-f", str(config)], cwd=base, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
     hub = Hub(f"http://127.0.0.1:{port}", token)
     try:
         deadline = time.monotonic() + 120
@@ -184,17 +178,15 @@ def hub(require):
                 hub.call("GET", "/hub/api/")
                 break
             except Exception:
-                assert process.poll() is None, (base / "jupyterhub.log").read_text()[-4000:]
-                assert time.monotonic() < deadline, (base / "jupyterhub.log").read_text()[-4000:]
+                assert process.poll() is None, log_path.read_text()[-4000:]
+                assert time.monotonic() < deadline, log_path.read_text()[-4000:]
                 time.sleep(0.5)
         try:
             for user in users:
                 hub.start(user)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}\n--- jupyterhub.log (end) ---\n"
-                                 f"{(base / 'jupyterhub.log').read_text()[-6000:]}") from None
-        yield {"hub": hub, "course": course, "exchange": exchange, "homes": homes, "password": password,
-               "log": base / "jupyterhub.log"}
+            raise AssertionError(f"{exc}\n--- jupyterhub.log (end) ---\n{log_path.read_text()[-6000:]}") from None
+        yield hub, password
     finally:
         for user in users:
             try:
@@ -207,11 +199,72 @@ def hub(require):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def hub(require):
+    require(os.geteuid() == 0, "root (to create the class's Unix users)", "run the tests as root, as CI does")
+    require(PROXY.exists(), "configurable-http-proxy", "make hub-proxy (npm ci in deploy/jupyterhub)")
+    base = Path(tempfile.mkdtemp(prefix="bb-hub-"))
+    base.chmod(0o755)
+    homes = base / "home"
+    users = [INSTRUCTOR, *STUDENTS]
+    try:
+        with python_reachable():
+            homes.mkdir()
+            homes.chmod(0o755)
+            for user in users:
+                useradd(user, homes / user)
+            exchange = base / "exchange"
+            exchange.mkdir()
+            exchange.chmod(0o1777)
+            course = homes / INSTRUCTOR / "course"
+            course.mkdir()
+            for name in ("nbgrader_config.py", "course.toml"):
+                shutil.copy(REPO / name, course / name)
+            shutil.copytree(REPO / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
+            shutil.copytree(REPO / "source_texts", course / "source_texts")
+            subprocess.run(["chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(course)], check=True)
+            settings = dict(BB_COURSE_ROOT=str(course), BB_EXCHANGE=str(exchange), BB_INSTRUCTORS=INSTRUCTOR,
+                            BB_STUDENTS=",".join(STUDENTS), BB_HUB_STATE=str(base / "hub"))
+            with running_hub(base, VENV_BIN / "jupyterhub", DEPLOY / "jupyterhub_config.py", settings,
+                             users) as (h, password):
+                yield {"hub": h, "course": course, "exchange": exchange, "homes": homes, "password": password,
+                       "log": base / "jupyterhub.log"}
+    finally:
         for user in users:
             userdel(user)
-        if opened_root:
-            os.chmod("/root", stat.S_IMODE(root_mode))
         shutil.rmtree(base, ignore_errors=True)
+
+
+def fetch_and_answer(h: Hub, student: str, answers: dict) -> None:
+    """Through the student's server: fetch in the Assignments tab, then choose `answers` as the widgets do."""
+    listed = h.call("GET", f"/user/{student}/assignments", params={"course_id": "border-bargains"})
+    assert listed["success"] and any(a["assignment_id"] == ASSIGNMENT for a in listed["value"]), listed
+    fetched = h.call("POST", f"/user/{student}/assignments/fetch",
+                     data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
+    assert fetched["success"], fetched
+    code = f"""
+import json
+import border_bargains as bb
+course = bb.assignment({ASSIGNMENT!r})
+for ex_id, items in json.loads({json.dumps(json.dumps(answers))}).items():
+    if course.specs[ex_id].kind in ("number", "text"):
+        for item_id, value in items.items():
+            course.record(ex_id, value, item=item_id)
+    else:
+        course.exercise(ex_id).set_answers(items)
+print("answered", len(json.loads(open("widget_answers.json").read())["answers"]) if {bool(answers)} else 0)
+"""
+    out = asyncio.run(h.run_code(student, code, path=ASSIGNMENT))
+    assert "answered" in out, out
+
+
+def answer_and_submit(h: Hub, student: str, answers: dict) -> None:
+    fetch_and_answer(h, student, answers)
+    submitted = h.call("POST", f"/user/{student}/assignments/submit",
+                       data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
+    assert submitted["success"], submitted
 
 
 @pytest.fixture(scope="module")
@@ -225,28 +278,7 @@ def graded_class(hub):
     assert released.get("success"), released
     plan = {STUDENTS[0]: full, STUDENTS[1]: half, STUDENTS[2]: {}}
     for student, answers in plan.items():
-        listed = h.call("GET", f"/user/{student}/assignments", params={"course_id": "border-bargains"})
-        assert listed["success"] and any(a["assignment_id"] == ASSIGNMENT for a in listed["value"]), listed
-        fetched = h.call("POST", f"/user/{student}/assignments/fetch",
-                         data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
-        assert fetched["success"], fetched
-        code = f"""
-import json
-import border_bargains as bb
-course = bb.assignment({ASSIGNMENT!r})
-for ex_id, items in json.loads({json.dumps(json.dumps(answers))}).items():
-    if course.specs[ex_id].kind in ("number", "text"):
-        for item_id, value in items.items():
-            course.record(ex_id, value, item=item_id)
-    else:
-        course.exercise(ex_id).set_answers(items)
-print("answered", len(json.loads(open("widget_answers.json").read())["answers"]) if {bool(answers)} else 0)
-"""
-        out = asyncio.run(h.run_code(student, code, path=ASSIGNMENT))
-        assert "answered" in out, out
-        submitted = h.call("POST", f"/user/{student}/assignments/submit",
-                           data={"course_id": "border-bargains", "assignment_id": ASSIGNMENT})
-        assert submitted["success"], submitted
+        answer_and_submit(h, student, answers)
     collected = h.call("POST", f"{formgrader}/assignment/{ASSIGNMENT}/collect")
     assert collected.get("success"), collected
     for student in STUDENTS:

@@ -1,5 +1,5 @@
-"""The package's layers, read from its imports: core/ imports no Jupyter library and no other layer; student/ and
-nbgrader_steps/ use core/ only; instructor/ may use all. And pyproject.toml declares every library imported."""
+"""The package's layers, read from its imports: core/ imports no Jupyter library and no other layer; student/,
+nbgrader_steps/ and exchange/ use core/ only; instructor/ may use all. And pyproject.toml declares every library imported."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from packaging.requirements import Requirement
 from sample_course import REPO
 
 PACKAGE = REPO / "src" / "border_bargains"
-LAYERS = ("core", "student", "nbgrader_steps", "instructor")
-MAY_USE = {"core": set(), "student": {"core"}, "nbgrader_steps": {"core"}, "instructor": set(LAYERS),
-           "top": {"student"}}
+LAYERS = ("core", "student", "nbgrader_steps", "exchange", "instructor")
+MAY_USE = {"core": set(), "student": {"core"}, "nbgrader_steps": {"core"}, "exchange": {"core"},
+           "instructor": set(LAYERS), "top": {"student"}}
 JUPYTER = {"IPython", "ipywidgets", "anywidget", "nbgrader", "nbformat", "nbconvert", "jupyter_client", "traitlets",
            "jupyter_server", "ipykernel", "tornado"}
 

@@ -231,7 +231,10 @@ class AnswerStore:
     def _write(self, data: dict) -> None:
         doc = {"format": FORMAT, "answers": data}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        # 0600: a student's answers are private to them on a shared server. The instructor reads the copy
+        # `nbgrader submit` puts in the exchange (nbgrader makes that one readable).
+        atomic_write_text(self.path, json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                          mode=0o600)
 
 
 class Submitted:

@@ -89,8 +89,11 @@ def cmd_generate(api, root, names, _args) -> int:
 
 def cmd_release(api, root, names, _args) -> int:
     exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
-    exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(exchange, 0o777)
+    if not exchange.is_dir():  # one laptop: make it as nbgrader expects; never change the modes of one that exists
+        from border_bargains.exchange.setup import ROOT_MODE
+
+        exchange.mkdir(parents=True)
+        exchange.chmod(ROOT_MODE)
     for name in names:
         require_success(api.release_assignment(name), "release", name)
         _say(f"released {name} to {exchange}")
@@ -98,12 +101,39 @@ def cmd_release(api, root, names, _args) -> int:
 
 
 def cmd_collect(api, root, names, _args) -> int:
+    from border_bargains.exchange import REPORT_MARK
     from border_bargains.instructor.autograde import submitted_students
 
     for name in names:
-        require_success(api.collect(name), "collect", name)
+        result = api.collect(name)
+        require_success(result, "collect", name)
+        # What the course's collect set aside, refused, skipped or flagged (nbgrader's log is not printed).
+        notes = [line.split(REPORT_MARK, 1)[1].strip() for line in (result.get("log") or "").splitlines()
+                 if REPORT_MARK in line]
         _say(f"collected {name}: {len(submitted_students(root, name))} submission(s) in submitted/")
+        for note in notes:
+            _say(f"   {note}")
     return 0
+
+
+def cmd_exchange_setup(api, root, _names, args) -> int:
+    from border_bargains.exchange.setup import SetupError, setup_exchange
+
+    exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
+    owner = args.owner or _owner_of(root)
+    try:
+        lines = setup_exchange(exchange, api.coursedir.course_id, owner, args.group)
+    except SetupError as exc:
+        raise CourseError(f"exchange set-up: {exc}") from None
+    for line in lines or [f"{exchange}/{api.coursedir.course_id}: already set up, owned by {owner}"]:
+        _say(line)
+    return 0
+
+
+def _owner_of(path: Path) -> str:
+    import pwd
+
+    return pwd.getpwuid(path.stat().st_uid).pw_name
 
 
 def cmd_autograde(api, root, names, args) -> int:
@@ -257,7 +287,10 @@ COMMANDS = {
                            "gradebook"),
     "generate": (cmd_generate, "make exercises/<a>/ from solutions/<a>/ (checks keys, refuses leaks)"),
     "release": (cmd_release, "copy exercises into the exchange for students to fetch"),
-    "collect": (cmd_collect, "copy submissions from the exchange into submitted/"),
+    "collect": (cmd_collect, "copy submissions from the exchange into submitted/ (sender and time as the server "
+                             "records them; anything set aside, refused or flagged gets a line)"),
+    "exchange-setup": (cmd_exchange_setup, "create the course's exchange folders with nbgrader's modes, owned by the "
+                                           "instructor (once, at set-up; as root on a shared server)"),
     "autograde": (cmd_autograde, "grade every submission; broken ones are reported, never stop the rest"),
     "feedback": (cmd_feedback, "return feedback for finished grading; rejected students get a note on resubmitting"),
     "export": (cmd_export, "write grades with their status: plain CSV, Canvas or Moodle import"),
@@ -280,6 +313,10 @@ def parser() -> argparse.ArgumentParser:
             continue
         p.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/; "
                                                       "export: all released)")
+        if name == "exchange-setup":
+            p.add_argument("--owner", help="the instructor's login (default: the course folder's owner)")
+            p.add_argument("--group", help="the instructors' group, given to submissions (default: the owner's)")
+            continue
         if name in {"autograde", "feedback"}:
             p.add_argument("--student", action="append", help="only this student (repeatable)")
         if name in {"feedback", "export"}:
