@@ -26,17 +26,6 @@ def student_folder(tmp_path):
     return folder
 
 
-@pytest.fixture
-def keys_dir(tmp_path, monkeypatch):
-    """Where grading finds keys, as nbgrader_config.py sets it for a course."""
-    keys = tmp_path / "keys"
-    (keys / "sample").mkdir(parents=True)
-    shutil.copy(FIXTURE / "answer_key.toml", keys / "sample")
-    monkeypatch.setenv("BORDER_BARGAINS_KEYS", str(keys))
-    monkeypatch.delenv("BORDER_BARGAINS_REVEAL_KEYS", raising=False)
-    return keys
-
-
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
@@ -67,3 +56,17 @@ def artifacts():
 def sample_class(tmp_path_factory):
     """The sample assignment generated, submitted by a whole (partly broken) class, autograded, fed back."""
     return build_class(tmp_path_factory.mktemp("class"))
+
+
+@pytest.fixture(scope="module")
+def hub_machine():
+    """Hold the machine's hub lock for a whole hub test module: one real hub at a time.
+
+    The hub tests create Unix users, open /root to them while they run and start a hub and its proxy; two
+    modules on two pytest workers must not overlap. The same lock (/tmp/bb-hub.lock, fcntl) is what
+    `make bench-hub` takes, so a benchmark and a test never run together either.
+    """
+    from filelock import FileLock
+
+    with FileLock("/tmp/bb-hub.lock", timeout=3000):
+        yield

@@ -27,7 +27,7 @@ from border_bargains.nbgrader_steps.score import exercise_of
 REPO = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("assignments")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
 def test_four_assignments_exist():

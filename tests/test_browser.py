@@ -44,7 +44,7 @@ CHOSEN["agency"]["name"] = "Customs and Border Protection"
 EXPECTED = AUTOGRADED_TOTAL - 1  # 3 of 4 claims right costs one of claim-types' 4 points
 # The course's widget roots: what axe must find clean.
 COURSE_WIDGETS = [".bb-exercise", ".bb-viewer", ".bb-check-status"]
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

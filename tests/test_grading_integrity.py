@@ -33,7 +33,7 @@ from sample_course import (
 from border_bargains.nbgrader_steps.sandbox import bubblewrap
 
 # Shares the session-scoped sample_class (the static run): keep it on that xdist worker.
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 MODES = ["static", "bubblewrap", "guard"]
 
 

@@ -33,7 +33,7 @@ from sample_course import (
     summary_block,
 )
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("grading_pool")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
 def class_of(root: Path, size: int, *, env_extra: dict | None = None) -> tuple[Path, dict[str, float]]:

@@ -33,7 +33,8 @@ from pathlib import Path
 import pytest
 from sample_course import REPO
 
-pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.xdist_group("hub")]
+# One hub at a time on the machine (hub_machine): a module may wait for another, hence the longer timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(1800)]
 
 VENV_BIN = Path(sys.executable).parent
 DEPLOY = REPO / "deploy" / "jupyterhub"
@@ -202,7 +203,7 @@ def running_hub(base: Path, jupyterhub: Path, config: Path, settings: dict, user
 
 
 @pytest.fixture(scope="module")
-def hub(require):
+def hub(require, hub_machine):
     require(os.geteuid() == 0, "root (to create the class's Unix users)", "run the tests as root, as CI does")
     require(PROXY.exists(), "configurable-http-proxy", "make hub-proxy (npm ci in deploy/jupyterhub)")
     base = Path(tempfile.mkdtemp(prefix="bb-hub-"))

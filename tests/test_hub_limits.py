@@ -35,7 +35,8 @@ from sample_course import REPO
 sys.path.insert(0, str(REPO / "tools"))
 import bench_hub  # the benchmark's hub client, users and /proc readers
 
-pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.xdist_group("hub")]
+# One hub at a time on the machine (hub_machine): a module may wait for another, hence the longer timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(1800)]
 
 VENV_BIN = Path(sys.executable).parent
 DEPLOY = REPO / "deploy" / "jupyterhub"
@@ -67,7 +68,7 @@ def answers_file(homes: Path, user: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def limited_hub(require):
+def limited_hub(require, hub_machine):
     require(os.geteuid() == 0, "root (to create the students' Unix users)", "run the tests as root, as CI does")
     require(PROXY.exists(), "configurable-http-proxy", "make hub-proxy (npm ci in deploy/jupyterhub)")
     base = Path(tempfile.mkdtemp(prefix="bb-hub-limits-"))

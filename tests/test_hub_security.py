@@ -41,7 +41,8 @@ from test_hub import (
     userdel,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.xdist_group("hub")]
+# One hub at a time on the machine (hub_machine): a module may wait for another, hence the longer timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(1800)]
 
 INSTRUCTOR, ALICE, BOB, MALLORY = "bbsecinst", "bbsecs1", "bbsecs2", "bbsecs3"
 STUDENTS = (ALICE, BOB, MALLORY)
@@ -80,7 +81,7 @@ def instructor_runs(h, *args: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def secure_hub(require):
+def secure_hub(require, hub_machine):
     require(os.geteuid() == 0, "root (to create the class's Unix users)", "run the tests as root, as CI does")
     require(shutil.which("npm") is not None, "npm (for the hub's proxy)", "apt-get install npm")
     base = Path(tempfile.mkdtemp(prefix="bbsec-hub-"))

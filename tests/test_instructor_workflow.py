@@ -22,7 +22,7 @@ from sample_course import (
 )
 
 # Both modules share the session-scoped sample_class: keep them on one xdist worker.
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
 def summary_line(proc, student):

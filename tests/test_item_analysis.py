@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sample_course import cli, make_course, submit
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("term")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 E, N, P, C = "empirical", "normative", "prediction", "causal"
 ANSWERS = {

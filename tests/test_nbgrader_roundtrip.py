@@ -10,7 +10,7 @@ from sample_course import (
 )
 
 # Both modules share the session-scoped sample_class: keep them on one xdist worker.
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
 def test_solution_passes_validate(sample_class):

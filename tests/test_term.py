@@ -30,7 +30,7 @@ from sample_course import (
 
 from border_bargains.core.term import LatePolicy, Term, load_term
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("term")]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 CANVAS_EXPORT = """\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Sample (1001)
 Points Possible,,,,,20

@@ -1,5 +1,6 @@
 """The package's layers, read from its imports: core/ imports no Jupyter library and no other layer; student/,
-nbgrader_steps/ and exchange/ use core/ only; instructor/ may use all. And pyproject.toml declares every library imported."""
+nbgrader_steps/ and exchange/ use core/ only; instructor/ may use all. And pyproject.toml declares every library
+imported."""
 
 from __future__ import annotations
 
