@@ -141,8 +141,9 @@ class ScoreAnswers(NbGraderPreprocessor):
                 self.log.warning("%s flagged: %s could not be read (%s); exercises score 0",
                                  PREFIX, self.answers_filename, problem)
         else:
-            file_problem = (f"No {self.answers_filename} was submitted, so no exercise answers reached the grader. "
-                            "Submit the whole assignment folder next time.")
+            file_problem = ("You answered none of the exercise items: your submission has no answers file "
+                            f"({self.answers_filename} is made at your first choice), so the exercises below "
+                            "score 0. If you did choose answers, tell your instructor.")
             self.log.warning("%s flagged: no %s was submitted: exercises score 0", PREFIX, self.answers_filename)
 
         for grade_id, (cell, exercise_id) in targets.items():
