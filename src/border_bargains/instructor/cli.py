@@ -39,9 +39,7 @@ def require_success(result: dict, step: str, name: str) -> None:
 
 def check_assignment_source(root: Path, name: str) -> None:
     """The key must match the items before anything is released."""
-    from ..specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
-
-    from ..specs import SpecError
+    from ..specs import KEY_FILENAME, SPEC_FILENAME, SpecError, load_exercises, load_key
 
     folder = root / "solutions" / name
     if (folder / SPEC_FILENAME).exists():

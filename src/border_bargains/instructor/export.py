@@ -128,7 +128,7 @@ def class_list(api, root: Path, gb, assignments: list[str], warnings: list[str] 
         if sid in roster or sid.lower() in left:
             continue
         rid = by_lower.get(sid.lower())
-        if rid is not None and rid in students and rid not in others:
+        if rid is not None and rid != sid and rid in students:
             students[sid] = replace(students.pop(rid), student_id=sid)
             by_lower[sid.lower()] = sid
             if warnings is not None:

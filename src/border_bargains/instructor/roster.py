@@ -181,13 +181,13 @@ class ImportReport:
 
 
 def known_logins(api, root: Path) -> set[str]:
-    """Every login the course has seen: the gradebook, submitted/ and the exchange's inbound folder."""
+    """Every login that handed something in: submitted/, the gradebook's submissions, the exchange's inbound/."""
     from nbgrader.api import Gradebook
 
     logins = {p.name for p in (root / "submitted").iterdir() if p.is_dir()} if (root / "submitted").is_dir() \
         else set()
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        logins |= {s.id for s in gb.students}
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:  # students with work, not names only
+        logins |= {sub.student.id for assignment in gb.assignments for sub in assignment.submissions}
     logins |= set(inbound_submissions(api, root))
     return logins
 
