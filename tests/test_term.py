@@ -200,7 +200,7 @@ def test_summary_lines_say_what_happened(term):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert line_of(proc, "chloe", "sample_b").startswith("REJECTED") and "not valid JSON" in \
         line_of(proc, "chloe", "sample_b")
-    assert "1 d 2 h late (10% of the score per day" in proc.stdout.split("-- sample_b\n")[1]
+    assert "1 d 2 h late, past the 15-minute grace (10% of the score per day" in proc.stdout.split("-- sample_b\n")[1]
     assert "sample_b: 4 graded, 1 rejected, 0 failed" in proc.stdout
     assert "SAWarning" not in proc.stdout
 

@@ -123,19 +123,28 @@ def class_list(api, root: Path, gb, assignments: list[str], warnings: list[str] 
     for sid, waiting in inbound.items():
         if any(a in waiting for a in assignments):
             others.setdefault(sid, Student(sid))
+    # Who handed something in (a gradebook entry alone, made by a roster import, is only a name).
+    worked = {folder.parent.name for a in assignments for folder in
+              (submitted_dir.glob(f"*/{a}") if submitted_dir.exists() else [])}
+    worked |= set(inbound) | {sub.student.id for a in gb.assignments if a.name in assignments
+                              for sub in a.submissions}
     by_lower = {sid.lower(): sid for sid in students}
     for sid, record in sorted(others.items()):
         if sid in roster or sid.lower() in left:
             continue
         rid = by_lower.get(sid.lower())
-        if rid is not None and rid != sid and rid in students:
+        if rid is None:
+            students[sid] = record
+        elif sid in worked and rid not in worked:
             students[sid] = replace(students.pop(rid), student_id=sid)
             by_lower[sid.lower()] = sid
             if warnings is not None:
                 warnings.append(f"roster id {rid!r} taken as the login {sid!r} (ids are matched without regard "
                                 "to case; `make roster` again records it)")
-        elif rid is None:
+        elif sid in worked:  # both spellings handed in: two rows, and say so
             students[sid] = record
+            if warnings is not None:
+                warnings.append(f"{sid!r} and the roster's {rid!r} both handed in work: listed apart")
     return students
 
 
