@@ -19,8 +19,8 @@ import nbformat
 import pytest
 from sample_course import answers_doc, cli, run_nbgrader, scores
 
-from border_bargains.nbgrader_plugins import exercise_of
-from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, load_exercises, load_key
+from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, load_exercises, load_key
+from border_bargains.nbgrader_steps.score import exercise_of
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "src" / "border_bargains" / "data"

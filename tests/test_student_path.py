@@ -20,11 +20,11 @@ import ipywidgets as w
 import nbformat
 import pytest
 
-from border_bargains.answers import AnswerStore
-from border_bargains.controls import Choice, LinkedHTML, TypedInput
-from border_bargains.refs import RefRenderer, articles_named, file_anchors
-from border_bargains.specs import load_exercises, load_key, load_practice
-from border_bargains.widgets import ExerciseWidget
+from border_bargains.core.answers import AnswerStore
+from border_bargains.core.specs import load_exercises, load_key, load_practice
+from border_bargains.student.controls import Choice, LinkedHTML, TypedInput
+from border_bargains.student.refs import RefRenderer, articles_named, file_anchors
+from border_bargains.student.widgets import ExerciseWidget
 
 REPO = Path(__file__).resolve().parent.parent
 PRACTICE = sorted((REPO / "src" / "border_bargains" / "practice").glob("*.toml"))
@@ -170,7 +170,7 @@ def test_no_practice_item_names_the_article_that_is_its_answer(path, tmp_path, m
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_graded_item_names_the_article_that_is_its_answer(assignment, tmp_path, monkeypatch):
-    from border_bargains.course import Assignment
+    from border_bargains.student.course import Assignment
 
     folder = tmp_path / assignment
     folder.mkdir()
@@ -187,7 +187,7 @@ def test_no_graded_item_names_the_article_that_is_its_answer(assignment, tmp_pat
 
 def test_the_giveaway_check_catches_a_ref_that_names_the_answer(tmp_path, monkeypatch):
     """Control: a "which article" item whose ref names its answer fails the check unless the widget hides it."""
-    import border_bargains.widgets as widgets
+    import border_bargains.student.widgets as widgets
 
     practice = tmp_path / "p.toml"
     practice.write_text('''
@@ -300,7 +300,7 @@ def test_the_no_code_check_catches_a_request_for_code():
 
 # ---------------------------------------------------------------------------------------------- looks
 def test_widgets_use_no_headings_and_themes_have_names(tmp_path, monkeypatch):
-    from border_bargains.side_by_side import SideBySide
+    from border_bargains.student.side_by_side import SideBySide
 
     monkeypatch.chdir(LESSONS)
     viewer = SideBySide("gun_trafficking")
@@ -316,7 +316,7 @@ def test_widgets_use_no_headings_and_themes_have_names(tmp_path, monkeypatch):
 def test_tables_left_align_sentences_and_keep_numbers_right():
     import pandas as pd
 
-    from border_bargains.tables import dataframe_html
+    from border_bargains.student.tables import dataframe_html
 
     frame = pd.DataFrame({"year": [2019, 2024], "event": ["A long sentence.", "Another one."], "value": [1.5, 2.0]})
     html_text = dataframe_html(frame)

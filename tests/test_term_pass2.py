@@ -26,9 +26,9 @@ import pytest
 from sample_course import CLI, HALF_ANSWERS, KEY_ANSWERS, answers_doc, cli, make_course, nbgrader_env
 from test_term import add_second_assignment
 
+from border_bargains.core.term import LatePolicy, Term, TermError, load_term
 from border_bargains.instructor.feedback import for_the_student, rejected_note
 from border_bargains.instructor.roster import parse_lms_csv
-from border_bargains.term import LatePolicy, Term, TermError, load_term
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("term_pass2")]
 

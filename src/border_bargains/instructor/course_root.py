@@ -62,13 +62,23 @@ def assignments(root: Path) -> list[str]:
 
 def course_classes() -> dict:
     """The configurable classes the course itself defines (its settings in nbgrader_config.py)."""
-    from .. import nbgrader_plugins as plugins
-    from ..sandbox import SandboxedKernelManager
+    import importlib
+    import inspect
+    import pkgutil
 
-    classes = [plugins.ScoreAnswers, plugins.SandboxedExecute, plugins.ReleaseGuides, plugins.ApplyLatePolicy,
-               plugins.RestoreCells, plugins.QuarantineFiles, plugins.ScrubKeyText, plugins.CheckCellMetadataOnce,
-               SandboxedKernelManager]
-    return {cls.__name__: cls for cls in classes}
+    from traitlets.config import Configurable
+
+    import border_bargains.nbgrader_steps as steps
+
+    classes = {}
+    for info in pkgutil.walk_packages(steps.__path__, "border_bargains.nbgrader_steps."):
+        if info.name.endswith(".guard"):
+            continue  # imported only inside grading kernels, defines no setting
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, Configurable) and obj.__module__ == module.__name__:
+                classes[obj.__name__] = obj
+    return classes
 
 
 def check_config(root: Path, config) -> None:

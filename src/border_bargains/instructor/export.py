@@ -36,9 +36,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..term import Term, hours
-from .course_root import CourseError
-from .roster import WITHDRAWN, Student, inbound_submissions, read_roster
+from border_bargains.core.term import Term, hours
+from border_bargains.instructor.course_root import CourseError
+from border_bargains.instructor.roster import WITHDRAWN, Student, inbound_submissions, read_roster
 
 FINAL = "graded"
 MISSING = "missing"
@@ -76,7 +76,7 @@ def released_assignments(root: Path, course_id: str, exchange_root: Path, known:
 
 
 def _status_file(root: Path, assignment: str, student: str) -> dict:
-    from .grading_pool import status_path
+    from border_bargains.instructor.pool import status_path
 
     try:
         return json.loads(status_path(root, assignment, student).read_text(encoding="utf-8"))
@@ -150,15 +150,14 @@ def class_list(api, root: Path, gb, assignments: list[str], warnings: list[str] 
 
 def standings(api, root: Path, term: Term, assignments: list[str],
               warnings: list[str] | None = None) -> tuple[dict[str, Student], dict]:
-    """(students by id, {(student, assignment): Cell}), with late penalties recomputed from current scores."""
+    """(students by id, {(student, assignment): Cell}), late penalties from current scores (nothing is written)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .term_sync import apply_late_penalty, sync_due_dates
+    from border_bargains.nbgrader_steps.term_sync import late_penalty
 
     table: dict[tuple[str, str], Cell] = {}
     inbound = inbound_submissions(api, root)
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        sync_due_dates(gb, term, assignments)
         students = class_list(api, root, gb, assignments, warnings)
         for assignment in assignments:
             try:
@@ -178,7 +177,8 @@ def standings(api, root: Path, term: Term, assignments: list[str],
                 elif status.get("status") == "failed":
                     cell = Cell("grading failed", status.get("detail", ""), max_score=max_score)
                 elif submission is not None and (root / "autograded" / student_id / assignment).is_dir():
-                    late, penalty = apply_late_penalty(gb, term, assignment, student_id)
+                    late, penalties = late_penalty(term, submission)
+                    penalty = sum(penalties.values())
                     after_due = term.seconds_after_due(student_id, assignment, submission.timestamp)
                     cell = Cell(FINAL, max_score=max_score, submitted=submission.timestamp, hours_late=hours(late))
                     if submission.needs_manual_grade:

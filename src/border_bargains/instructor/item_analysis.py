@@ -30,10 +30,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..answers import AnswerFileProblem, AnswerStore
-from ..grading import is_right
-from ..specs import KEY_FILENAME, SPEC_FILENAME, ExerciseSpec, load_exercises, load_key
-from ..typed_answers import format_number
+from border_bargains.core.answers import AnswerFileProblem, AnswerStore
+from border_bargains.core.scoring import is_right
+from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, ExerciseSpec, load_exercises, load_key
 
 UPPER_LOWER = 0.27
 FLAG_LOW, FLAG_HIGH = 0.05, 0.95
@@ -71,14 +70,8 @@ class Analysis:
 
 
 def _shown(spec: ExerciseSpec, item_id: str, value) -> str:
-    if spec.kind == "number":
-        return format_number(value)
-    if spec.kind == "text":
-        return str(value).strip().lower()
-    for option in spec.item(item_id).options:
-        if option.value == value:
-            return option.label
-    return str(value)
+    """A wrong answer as the report counts it: typed texts that differ only in case count as one."""
+    return str(value).strip().lower() if spec.kind == "text" else spec.words(item_id, value)
 
 
 def groups(totals: dict[str, float]) -> tuple[list[str], list[str]]:
@@ -186,7 +179,7 @@ def _histogram(values: list[float], title: str, xlabel: str, alt: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..plots import OKABE_ITO
+    from border_bargains.student.plots import OKABE_ITO
 
     fig, ax = plt.subplots(figsize=(5.2, 2.6), dpi=100)
     bins = sorted(set(values)) or [0.0]

@@ -138,14 +138,15 @@ def whole_score(api, term, assignment: str, student: str) -> tuple[float, float,
     """(score so far with the late penalty taken off, max score, how it is made up) from the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .term_sync import apply_late_penalty
+    from border_bargains.nbgrader_steps.term_sync import late_penalty
 
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:
             return None
-        late, penalty = apply_late_penalty(gb, term, assignment, student)
+        late, penalties = late_penalty(term, submission)
+        penalty = sum(penalties.values())
         auto, auto_max = submission.code_score, submission.max_code_score
         written_max = submission.max_written_score
         waiting = sorted({g.name for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade})
