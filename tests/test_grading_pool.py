@@ -152,7 +152,7 @@ def test_a_stopped_run_grades_only_the_rest_when_run_again(tmp_path):
     course, expected = class_of(tmp_path, 12)
     config = course / "nbgrader_config.py"
     plain = config.read_text(encoding="utf-8")
-    config.write_text(plain + "\nc.Execute.enabled = True\nc.SandboxedKernelManager.mode = 'guard'\n"
+    config.write_text(plain + "\nc.Execute.enabled = True\nc.SandboxProvisioner.mode = 'guard'\n"
                       "c.Execute.timeout = 600\n", encoding="utf-8")
     shutil.rmtree(course / "submitted" / "s003")
     submit(course, "s003", answers=KEY_ANSWERS, code="import time\ntime.sleep(600)")

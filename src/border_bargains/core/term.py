@@ -40,7 +40,7 @@ MISSING = ("blank", "zero")
 # Every setting course.toml may hold, by table ("*" is any name: one table per assignment).
 SCHEMA: dict[str, tuple[str, ...]] = {
     "": ("course", "assignments", "late", "extensions", "grades"),
-    "course": ("title", "timezone"),
+    "course": ("title", "timezone", "coverage_through"),
     "assignments.*": ("title", "due", "canvas_id", "moodle_name"),
     "late": ("policy", "percent_per_day", "cap_percent", "grace_minutes"),
     "grades": ("missing", "decimals"),
