@@ -16,7 +16,7 @@ WORKERS ?=
 NBGRADER_EXTS := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 # Pass arguments to the instructor commands, e.g. `make autograde A="tariff_bargain"`.
 
-.PHONY: help install lab instructor test lint bench bench-class lock system-packages hub-proxy roster generate release collect autograde feedback export report clean
+.PHONY: help install lab instructor test lint bench bench-class bench-hub hub-bytecode lock system-packages hub-proxy roster generate release collect autograde feedback export report clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -62,6 +62,15 @@ bench: $(STAMP)  ## print import, widget-build and lesson run timings
 
 bench-class: $(STAMP)  ## grade 40 submissions every way (first build, plain nbgrader, workers); WORKERS=N to scale
 	$(RUN) $(BIN)/python tools/bench.py class 40 $(WORKERS)
+
+# A hub runs every user's server from this .venv as that user, who cannot write its __pycache__: without
+# compiled bytecode each server start compiles the modules it imports again (measured by bench-hub).
+hub-bytecode: $(STAMP)  ## compile the environment's bytecode once, for the hub's users (deploy/README.md)
+	$(BIN)/python -m compileall -q -j 0 $(abspath $(VENV))/lib src >/dev/null
+
+STUDENTS ?= 20
+bench-hub: $(STAMP) hub-proxy  ## as root: STUDENTS=N arrive at once on the real hub, today's deployment beside the baseline
+	$(RUN) flock /tmp/bb-hub.lock $(BIN)/python tools/bench_hub.py $(STUDENTS)
 
 hub-proxy: deploy/jupyterhub/node_modules/.bin/configurable-http-proxy  ## install JupyterHub's proxy (npm, pinned) for the hub and its test
 

@@ -1,5 +1,6 @@
 """Schema tests for every dataset, and the loader's errors."""
 
+import itertools
 import re
 import tomllib
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_context_timeline_is_in_date_order_and_marks_confidence():
     entries = re.findall(r"^- \*\*(\d{4}(?:-\d{2}){0,2})", text, re.M)
     assert len(entries) >= 40
     months = [date[:7] for date in entries if len(date) >= 7]  # a year-only entry ("2020 (year)") fits anywhere
-    out_of_order = [(a, b) for a, b in zip(months, months[1:]) if b < a]
+    out_of_order = [(a, b) for a, b in itertools.pairwise(months) if b < a]
     assert not out_of_order, f"keep context_timeline.md in date order: {out_of_order}"
     after_seeds = [line for line in re.findall(r"^- \*\*(?:2025-0[3-9]|2025-1|2026)[^\n]*", text, re.M)]
     for line in after_seeds:

@@ -79,3 +79,16 @@ def pre_spawn_hook(spawner):
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
+
+
+# ---- Limits for a class (issue 19): each user's memory and CPU in a cgroup of their own, idle servers culled.
+# Settings are environment variables (BB_MEM_LIMIT, BB_CPU_LIMIT, BB_CULL_TIMEOUT...): see limits.py and
+# deploy/README.md, "Sizing and limits". BB_LIMITS=off leaves them all out (the benchmark's baseline).
+if os.environ.get("BB_LIMITS", "on") != "off":
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("border_bargains_hub_limits", HERE / "limits.py")
+    _limits = importlib.util.module_from_spec(_spec)
+    sys.modules[_spec.name] = _limits
+    _spec.loader.exec_module(_limits)
+    _limits.apply(c)

@@ -325,13 +325,14 @@ def cmd_roster(api, root, _names, args) -> int:
 def cmd_report(api, root, names, args) -> int:
     from border_bargains.instructor.autograde import submitted_students
     from border_bargains.instructor.item_analysis import write_report
+    from border_bargains.nbgrader_steps.settings import Layout
 
     for name in names:
         students = [s for s in submitted_students(root, name) if (root / "autograded" / s / name).is_dir()]
         if not students:
             _say(f"{name}: nothing autograded yet, no report")
             continue
-        out, lines = write_report(root, name, students, api.coursedir.db_url, api.coursedir.course_id,
+        out, lines = write_report(Layout(api.config), name, students, api.coursedir.db_url, api.coursedir.course_id,
                                   f"Item analysis: {args.term.assignment(name).title}")
         _say(f"-- {name}: report written to {out.relative_to(root)}")
         for line in lines:
