@@ -46,8 +46,10 @@ lab: $(STAMP)  ## open the course in JupyterLab as a student (home: lessons/00_o
 	@mkdir -p exchange
 	$(STUDENT_CONFIG) $(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
 
-instructor: $(STAMP)  ## open the course in JupyterLab with nbgrader's instructor tools (Formgrader, Create Assignment)
-	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
+# The file browser starts at the course folder (where nbgrader_config.py is, so nbgrader finds it without
+# complaint); the orientation lesson opens in it.
+instructor: $(STAMP)  ## open the course folder in JupyterLab with nbgrader's instructor tools (Formgrader, Create Assignment)
+	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) --ServerApp.root_dir="$(CURDIR)" lessons/00_orientation.ipynb
 
 test: $(STAMP) system-packages hub-proxy  ## run every test (unit, notebooks, nbgrader round trips, sandbox, browser)
 	$(RUN) $(BIN)/python tools/run_tests.py
@@ -90,12 +92,12 @@ lock:  ## re-resolve requirements.in into requirements.txt (then update environm
 
 # ---- instructor workflow: one command per nbgrader step, run from this folder ----
 roster: $(STAMP)  ## import the class list exported from Canvas or Moodle: make roster FILE=export.csv
-	$(RUN) $(BIN)/border-bargains roster "$(FILE)"
+	$(RUN) $(BIN)/border-bargains roster "$(FILE)" $(A)
 
 generate: $(STAMP)  ## solutions/ -> exercises/ for every assignment (or A="name ...")
 	$(RUN) $(BIN)/border-bargains generate $(A)
 
-release: $(STAMP)  ## put exercises into the local exchange for students to fetch
+release: $(STAMP)  ## put exercises into the exchange: A="name ..." (alone: those with a due date; A="name --force" again)
 	$(RUN) $(BIN)/border-bargains release $(A)
 
 collect: $(STAMP)  ## collect submissions from the exchange into submitted/

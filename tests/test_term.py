@@ -200,7 +200,7 @@ def test_summary_lines_say_what_happened(term):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert line_of(proc, "chloe", "sample_b").startswith("REJECTED") and "not valid JSON" in \
         line_of(proc, "chloe", "sample_b")
-    assert "late by 26" in proc.stdout.split("-- sample_b\n")[1]
+    assert "1 d 2 h late, past the 15-minute grace (10% of the score per day" in proc.stdout.split("-- sample_b\n")[1]
     assert "sample_b: 4 graded, 1 rejected, 0 failed" in proc.stdout
     assert "SAWarning" not in proc.stdout
 
@@ -292,7 +292,7 @@ def test_lms_files_wait_for_final_grades_unless_told(term):
     assert by_login["gus"][5:] == ["", ""]
     assert cli(course, "export", "--format", "moodle", "--allow-unfinished").returncode == 0
     moodle = {r["Username"]: r for r in rows(course / "grades-moodle.csv")}
-    assert list(moodle["farid"]) == ["Email address", "ID number", "Username", "First name", "Last name", "Sample",
+    assert list(moodle["farid"]) == ["Username", "ID number", "Email address", "First name", "Last name", "Sample",
                                      "Sample B (essay)"]
     assert (moodle["farid"]["ID number"], moodle["farid"]["Sample"], moodle["farid"]["Sample B (essay)"]) == \
         ("S-6", "20", "6.8")

@@ -24,21 +24,33 @@ def _say(text: str = "") -> None:
 
 
 def require_success(result: dict, step: str, name: str) -> None:
-    """nbgrader's API reports failure in its result; turn that into one clear error."""
+    """nbgrader's API reports failure in its result (a log and a traceback); turn that into one plain line."""
     if not result.get("success"):
-        raise CourseError(f"{step} failed for {name}:\n{result.get('log', '')}{result.get('error', '')}")
+        text = f"{result.get('log') or ''}\n{result.get('error') or ''}"
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        errors = [ln for ln in lines if "ERROR" in ln or "Error:" in ln or "fail" in ln.lower()]
+        reason = (errors or lines or ["nbgrader gave no reason"])[-1]
+        reason = reason.split("ERROR]", 1)[-1].strip(" :")
+        if "add --force" in reason and step == "release":
+            reason = (f"{name} is already released; to release it again (students who fetched it keep their copy), "
+                      f"run: make release A=\"{name} --force\"")
+        raise CourseError(f"{step} failed for {name}: {reason[:400]}")
 
 
 def check_assignment_source(root: Path, name: str) -> None:
     """The key must match the items before anything is released."""
-    from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+    from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, SpecError, load_exercises, load_key
 
     folder = root / "solutions" / name
     if (folder / SPEC_FILENAME).exists():
-        _assignment, specs = load_exercises(folder / SPEC_FILENAME)
-        if not (folder / KEY_FILENAME).exists():
-            raise CourseError(f"solutions/{name}/{KEY_FILENAME} is missing: widget exercises cannot be graded")
-        load_key(folder / KEY_FILENAME, specs)
+        try:
+            _assignment, specs = load_exercises(folder / SPEC_FILENAME)
+            if not (folder / KEY_FILENAME).exists():
+                raise CourseError(f"solutions/{name}/{KEY_FILENAME} is missing: widget exercises cannot be graded")
+            load_key(folder / KEY_FILENAME, specs)
+        except SpecError as exc:  # a bad key or item file: one line naming it, exit status 2
+            first = " ".join(str(exc).split())
+            raise CourseError(f"solutions/{name}: {first}") from None
         check_cells_match(folder, name, specs)
     stray = [p.name for p in folder.iterdir() if p.name.startswith("widget_answers")]
     if stray:
@@ -75,7 +87,18 @@ def check_cells_match(folder: Path, name: str, specs: dict) -> None:
         raise CourseError(f"solutions/{name}/: no check cell scores {', '.join(missing)}")
 
 
-def cmd_generate(api, root, names, _args) -> int:
+def _sync_due_dates(api, term, names) -> None:
+    """Formgrader shows the due dates of course.toml from the start (not "None" until the first autograde)."""
+    from nbgrader.api import Gradebook
+
+    from border_bargains.nbgrader_steps.term_sync import sync_due_dates
+
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        sync_due_dates(gb, term, names)
+    gb.engine.dispose()
+
+
+def cmd_generate(api, root, names, args) -> int:
     for name in names:
         check_assignment_source(root, name)
         require_success(api.generate_assignment(name, force=True, create=True), "generate", name)
@@ -84,10 +107,25 @@ def cmd_generate(api, root, names, _args) -> int:
         if leaked:
             raise CourseError(f"exercises/{name}/ contains {', '.join(leaked)}; check CourseDirectory.ignore")
         _say(f"generated exercises/{name}/ ({', '.join(sorted(p.name for p in released.iterdir()))})")
+    _sync_due_dates(api, args.term, names)
     return 0
 
 
-def cmd_release(api, root, names, _args) -> int:
+def cmd_release(api, root, names, args) -> int:
+    """Release the named assignments; with none named, those with a due date in course.toml."""
+    from nbgrader.utils import capture_log, temp_attrs
+
+    if not args.assignments:
+        dated = [n for n in names if args.term.assignment(n).due is not None]
+        if not dated:
+            raise CourseError("no assignment has a due date in course.toml, so none is released by default; name "
+                              f"the ones to release, e.g. make release A=\"{names[0] if names else 'name'}\" "
+                              f"(assignments: {', '.join(names)})")
+        left = [n for n in names if n not in dated]
+        if left:
+            _say(f"releasing the assignments with a due date in course.toml; not released: {', '.join(left)} "
+                 "(name them to release them)")
+        names = dated
     exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
     if not exchange.is_dir():  # one laptop: make it as nbgrader expects; never change the modes of one that exists
         from border_bargains.exchange.setup import ROOT_MODE
@@ -95,8 +133,12 @@ def cmd_release(api, root, names, _args) -> int:
         exchange.mkdir(parents=True)
         exchange.chmod(ROOT_MODE)
     for name in names:
-        require_success(api.release_assignment(name), "release", name)
-        _say(f"released {name} to {exchange}")
+        with temp_attrs(api.coursedir, assignment_id=name):
+            app = api.exchange.ReleaseAssignment(coursedir=api.coursedir, authenticator=api.authenticator,
+                                                 parent=api, force=args.force)
+            require_success(capture_log(app), "release", name)
+        _say(f"released {name} to {exchange}" + (" (again, replacing the earlier release)" if args.force else ""))
+    _sync_due_dates(api, args.term, names)
     return 0
 
 
@@ -139,6 +181,7 @@ def _owner_of(path: Path) -> str:
 def cmd_autograde(api, root, names, args) -> int:
     from nbgrader.api import Gradebook
 
+    from border_bargains.instructor import regrade
     from border_bargains.instructor.autograde import submitted_students
     from border_bargains.instructor.pool import grade_class
     from border_bargains.nbgrader_steps.settings import CourseSettings
@@ -170,20 +213,26 @@ def cmd_autograde(api, root, names, args) -> int:
         _say(f"== {name}: {len(students)} submission(s), {min(workers, max(1, len(students)))} worker(s) "
              f"({term.late.describe()})")
         started = time.monotonic()
+        marked = regrade.snapshot(api, root, name, students)
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
                                force=args.force, submission_timeout=submission_timeout)
+        report = regrade.restore(api, root, name, marked)
+        for outcome in outcomes:
+            _whole_score_line(api, term, name, outcome)
         counts = Counter(o.status for o in outcomes)
         failed += counts["failed"]
         rejected += counts["rejected"]
         blocks.append((name, outcomes, f"{name}: {counts['graded']} graded, {counts['rejected']} rejected, "
                        f"{counts['failed']} failed in {time.monotonic() - started:.0f} s; "
-                       f"logs in grading-logs/{name}/"))
+                       f"logs in grading-logs/{name}/", report))
     # The summary comes last, after anything a library printed while grading.
-    for name, outcomes, closing in blocks:
+    for name, outcomes, closing, report in blocks:
         _say(f"-- {name}")
         for outcome in outcomes:
             _say(outcome.line())
         _say(closing)
+        for line in report.lines(name):
+            _say(line)
     if rejected:
         _say("Rejected submissions are untouched in submitted/; `border-bargains feedback` sends each of those "
              "students a note saying what was wrong and how to resubmit.")
@@ -191,6 +240,29 @@ def cmd_autograde(api, root, names, args) -> int:
         _say("Grading FAILED for some submissions (reason on their line); fix the cause and run autograde again: "
              "only those are graded again (--force regrades everyone).")
     return 1 if failed else 0
+
+
+def _whole_score_line(api, term, name, outcome) -> None:
+    """A graded line shows the whole score as it stands now (automatic + manual so far, late penalty taken
+    off) and lateness in words, not the automatic part alone or the penalty of an earlier run."""
+    from border_bargains.instructor import regrade
+
+    if outcome.status != "graded":
+        return
+    whole = regrade.whole_score(api, term, name, outcome.student)
+    if whole is None:
+        return
+    outcome.score, outcome.max_score, parts = whole
+    outcome.detail = "; ".join(filter(None, [outcome.detail, parts]))
+    from nbgrader.api import Gradebook
+
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        submitted = gb.find_submission(name, outcome.student).timestamp
+    gb.engine.dispose()
+    after = term.seconds_after_due(outcome.student, name, submitted)
+    outcome.warnings = [w for w in outcome.warnings if not w.startswith("late by ")]
+    if after > 0:
+        outcome.warnings.insert(0, f"{term.lateness(after)} ({term.late.describe()})")
 
 
 def cmd_feedback(api, root, names, args) -> int:
@@ -245,10 +317,18 @@ def cmd_export(api, root, names, args) -> int:
     if not args.assignments:
         exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
         names = released_assignments(root, api.coursedir.course_id, exchange, names)
-    out = Path(args.to or {"plain": "grades.csv", "canvas": "grades-canvas.csv",
-                           "moodle": "grades-moodle.csv"}[args.format]).resolve()
-    count, waiting = export(api, root, args.term, names, out, args.format, allow_unfinished=args.allow_unfinished)
+    out = course_root.in_course(root, args.to or {"plain": "grades.csv", "canvas": "grades-canvas.csv",
+                                                   "moodle": "grades-moodle.csv"}[args.format])
+    warnings: list[str] = []
+    count, waiting = export(api, root, args.term, names, out, args.format, allow_unfinished=args.allow_unfinished,
+                            warnings=warnings)
+    for warning in warnings:
+        _say(f"warning: {warning}")
     _say(f"{args.format} grades for {', '.join(names)} ({count} students) written to {out}")
+    if args.format == "moodle" and len(names) > 1:
+        _say(f"   and one file per assignment ({', '.join(f'{out.stem}-{n}{out.suffix}' for n in names)}): the "
+             "combined file lists only students with a number for every assignment, so no blank clears a grade "
+             "in Moodle. Import with 'Map from: Username' to 'username'.")
     if waiting:
         _say(f"{len(waiting)} grade(s) are not final and have no number: " + "; ".join(waiting))
     return 0
@@ -257,10 +337,18 @@ def cmd_export(api, root, names, args) -> int:
 def cmd_roster(api, root, _names, args) -> int:
     from border_bargains.instructor.roster import ROSTER, import_roster
 
-    students = import_roster(api, root, Path(args.file), id_column=args.id_column)
+    report = import_roster(api, root, Path(args.file) if args.file else Path(""), id_column=args.id_column)
+    for warning in report.warnings:
+        _say(f"warning: {warning}")
+    students = report.students
     sections = sorted({s.section for s in students if s.section})
     _say(f"{len(students)} students imported into {ROSTER} and the gradebook"
          + (f" (sections: {', '.join(sections)})" if sections else "") + ".")
+    if not report.first:
+        _say(f"added: {', '.join(report.added) or 'none'}")
+        _say(f"changed: {', '.join(report.changed) or 'none'}")
+        _say(f"withdrawn: {', '.join(report.withdrawn) or 'none'}"
+             + (" (their grades stay in the gradebook; they leave the exports)" if report.withdrawn else ""))
     return 0
 
 
@@ -308,7 +396,8 @@ def parser() -> argparse.ArgumentParser:
     for name, (_fn, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == "roster":
-            p.add_argument("file", help="the CSV exported from the LMS (Canvas gradebook or Moodle participants)")
+            p.add_argument("file", nargs="?", default="",
+                           help="the CSV exported from the LMS (Canvas gradebook or Moodle participants)")
             p.add_argument("--id-column", help="the column holding each student's login (default: found by name)")
             continue
         p.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/; "
@@ -334,6 +423,9 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--submission-timeout", type=float, default=None,
                            help="seconds one submission may take before it is stopped and reported "
                                 "(default: CourseSettings.submission_timeout, 900)")
+        if name == "release":
+            p.add_argument("--force", action="store_true",
+                           help="release again an assignment already in the exchange (replaces that release)")
         if name == "export":
             p.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain",
                            help="plain CSV with a status per assignment (default), or an LMS import file")
@@ -369,8 +461,11 @@ def main(argv: list[str] | None = None) -> int:
             raise CourseError(f"unknown assignment(s): {', '.join(unknown)}; known: {', '.join(known)}")
         try:
             args.term = load_term(root)
+            args.term_warnings = _check_extensions(root, args.term)
         except TermError as exc:
             raise CourseError(str(exc)) from None
+        for warning in args.term_warnings:
+            print(f"border-bargains: warning: {warning}", file=sys.stderr)
         overrides = {}
         if getattr(args, "timeout", None):
             overrides["Execute.timeout"] = args.timeout
@@ -384,6 +479,39 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130  # what was finished is kept; the message was printed where the run stopped
+    except Exception as exc:  # never a traceback for the instructor: one line, the details in the log
+        import traceback
+
+        log = _log_path()
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(traceback.format_exc())
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"border-bargains: {args.command} could not finish: {type(exc).__name__}: {first}{where}",
+              file=sys.stderr)
+        return 2
+
+
+def _log_path() -> Path:
+    try:
+        return course_root.find_root() / "grading-logs" / "border-bargains.log"
+    except CourseError:
+        return Path.cwd() / "border-bargains.log"
+
+
+def _check_extensions(root: Path, term) -> list[str]:
+    """Extensions must name students of the roster (when there is one)."""
+    from border_bargains.core.term import check_students
+    from border_bargains.instructor.roster import read_roster
+
+    roster = read_roster(root)
+    if not roster:
+        return []
+    return check_students(term, set(roster))  # withdrawn students are real students too
 
 
 if __name__ == "__main__":

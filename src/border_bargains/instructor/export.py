@@ -10,12 +10,22 @@ assignment, a status:
 * ``awaiting manual grading``: written answers still to mark; no score yet;
 * ``not graded yet`` / ``grading failed``: submitted, not (successfully) autograded;
 * ``rejected``: the submission could not be graded; the reason is given;
+* ``submitted, not collected``: a submission (or a newer one) waits in the
+  exchange's ``inbound/`` folder: run collect;
 * ``missing``: nothing submitted.
 
 Three writers share these rows: the plain CSV, the Canvas gradebook import
 and the Moodle grade import (mapped through the roster). An LMS file is not
-written while any grade is unfinished, unless the instructor says so; the
-message names the students who hold it up.
+written while any grade is unfinished or any submission uncollected, unless
+the instructor says so (``--allow-unfinished``); the message names the
+students who hold it up.
+
+Numbers follow ``[grades]`` in ``course.toml``: work never handed in is blank
+(``missing = "blank"``, the default) or 0 (``"zero"``) in all three files, and
+scores are rounded to ``decimals`` places (default 2) after the late penalty.
+A blank never clears a grade in Moodle: the Moodle file leaves out a student
+who has no number for any assignment, and its README-documented import maps
+by username. Students marked withdrawn in ``roster.csv`` are left out.
 """
 
 from __future__ import annotations
@@ -28,10 +38,12 @@ from pathlib import Path
 
 from border_bargains.core.term import Term, hours
 from border_bargains.instructor.course_root import CourseError
-from border_bargains.instructor.roster import Student, read_roster
+from border_bargains.instructor.roster import WITHDRAWN, Student, inbound_submissions, read_roster
 
 FINAL = "graded"
-UNFINISHED = ("awaiting manual grading", "not graded yet", "grading failed", "rejected")
+MISSING = "missing"
+UNCOLLECTED = "submitted, not collected"
+UNFINISHED = ("awaiting manual grading", "not graded yet", "grading failed", "rejected", UNCOLLECTED)
 FORMATS = ("plain", "canvas", "moodle")
 
 
@@ -72,24 +84,81 @@ def _status_file(root: Path, assignment: str, student: str) -> dict:
         return {}
 
 
-def standings(api, root: Path, term: Term, assignments: list[str]) -> tuple[dict[str, Student], dict]:
+def _collected_stamp(root: Path, student: str, assignment: str) -> str:
+    try:
+        return (root / "submitted" / student / assignment / "timestamp.txt").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def _same_moment(inbound: str, collected: str) -> bool:
+    """nbgrader names inbound folders with the timestamp it writes to timestamp.txt (maybe reformatted)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(inbound) <= parse_utc(collected)
+    except Exception:  # an unreadable stamp: treat as not collected, the safe side
+        return False
+
+
+def class_list(api, root: Path, gb, assignments: list[str], warnings: list[str] | None = None) -> dict[str, Student]:
+    """The students the exports list: the roster (withdrawn ones left out) and anyone who handed in.
+
+    A login that differs from a roster id only in case is that roster student (one warning each).
+    """
+    from dataclasses import replace
+
+    roster = read_roster(root)
+    students = {sid: s for sid, s in roster.items() if s.status != WITHDRAWN}
+    left = {sid.lower() for sid, s in roster.items() if s.status == WITHDRAWN}
+    others: dict[str, Student] = {}
+    for student in gb.students:
+        others[student.id] = Student(student.id, student.lms_user_id or "", "", student.first_name or "",
+                                     student.last_name or "", student.email or "")
+    submitted_dir = root / "submitted"
+    inbound = inbound_submissions(api, root)
+    for assignment in assignments:
+        for folder in submitted_dir.glob(f"*/{assignment}") if submitted_dir.exists() else []:
+            others.setdefault(folder.parent.name, Student(folder.parent.name))
+    for sid, waiting in inbound.items():
+        if any(a in waiting for a in assignments):
+            others.setdefault(sid, Student(sid))
+    # Who handed something in (a gradebook entry alone, made by a roster import, is only a name).
+    worked = {folder.parent.name for a in assignments for folder in
+              (submitted_dir.glob(f"*/{a}") if submitted_dir.exists() else [])}
+    worked |= set(inbound) | {sub.student.id for a in gb.assignments if a.name in assignments
+                              for sub in a.submissions}
+    by_lower = {sid.lower(): sid for sid in students}
+    for sid, record in sorted(others.items()):
+        if sid in roster or sid.lower() in left:
+            continue
+        rid = by_lower.get(sid.lower())
+        if rid is None:
+            students[sid] = record
+        elif sid in worked and rid not in worked:
+            students[sid] = replace(students.pop(rid), student_id=sid)
+            by_lower[sid.lower()] = sid
+            if warnings is not None:
+                warnings.append(f"roster id {rid!r} taken as the login {sid!r} (ids are matched without regard "
+                                "to case; `make roster` again records it)")
+        elif sid in worked:  # both spellings handed in: two rows, and say so
+            students[sid] = record
+            if warnings is not None:
+                warnings.append(f"{sid!r} and the roster's {rid!r} both handed in work: listed apart")
+    return students
+
+
+def standings(api, root: Path, term: Term, assignments: list[str],
+              warnings: list[str] | None = None) -> tuple[dict[str, Student], dict]:
     """(students by id, {(student, assignment): Cell}), late penalties from current scores (nothing is written)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from border_bargains.nbgrader_steps.term_sync import late_penalty
 
-    roster = read_roster(root)
-    students = dict(roster)
     table: dict[tuple[str, str], Cell] = {}
+    inbound = inbound_submissions(api, root)
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        for student in gb.students:
-            students.setdefault(student.id, Student(student.id, student.lms_user_id or "", "",
-                                                    student.first_name or "", student.last_name or "",
-                                                    student.email or ""))
-        submitted_dir = root / "submitted"
-        for assignment in assignments:
-            for folder in submitted_dir.glob(f"*/{assignment}") if submitted_dir.exists() else []:
-                students.setdefault(folder.parent.name, Student(folder.parent.name))
+        students = class_list(api, root, gb, assignments, warnings)
         for assignment in assignments:
             try:
                 max_score = gb.find_assignment(assignment).max_score
@@ -102,7 +171,7 @@ def standings(api, root: Path, term: Term, assignments: list[str]) -> tuple[dict
                     submission = gb.find_submission(assignment, student_id)
                 except MissingEntry:
                     submission = None
-                cell = Cell("missing", max_score=max_score)
+                cell = Cell(MISSING, max_score=max_score)
                 if status.get("status") == "rejected":
                     cell = Cell("rejected", status.get("detail", ""), max_score=max_score)
                 elif status.get("status") == "failed":
@@ -110,20 +179,28 @@ def standings(api, root: Path, term: Term, assignments: list[str]) -> tuple[dict
                 elif submission is not None and (root / "autograded" / student_id / assignment).is_dir():
                     late, penalties = late_penalty(term, submission)
                     penalty = sum(penalties.values())
+                    after_due = term.seconds_after_due(student_id, assignment, submission.timestamp)
                     cell = Cell(FINAL, max_score=max_score, submitted=submission.timestamp, hours_late=hours(late))
                     if submission.needs_manual_grade:
                         waiting = sorted({g.name for nb in submission.notebooks for g in nb.grades
                                           if g.needs_manual_grade})
                         cell.status, cell.note = "awaiting manual grading", ", ".join(waiting)
                     else:
-                        cell.raw = round(submission.score, 6)
-                        cell.penalty = round(penalty, 6)
-                        cell.score = round(max(0.0, submission.score - penalty), 6)
-                    if late:
-                        lateness = f"late by {hours(late):g} h ({term.late.describe()})"
-                        cell.note = "; ".join(filter(None, [cell.note, lateness]))
+                        cell.raw = term.rounded(submission.score)
+                        cell.penalty = term.rounded(penalty)
+                        cell.score = term.rounded(max(0.0, submission.score - penalty))
+                    if after_due > 0:
+                        cell.note = "; ".join(filter(None, [cell.note, term.lateness(after_due)
+                                                            + (f" ({term.late.describe()})" if late else "")]))
                 elif handed_in:
                     cell = Cell("not graded yet", "run autograde", max_score=max_score)
+                waiting_stamp = inbound.get(student_id, {}).get(assignment)
+                if waiting_stamp and not _same_moment(waiting_stamp, _collected_stamp(root, student_id, assignment)):
+                    note = f"handed in {waiting_stamp} UTC; run collect" + (
+                        f" (the collected one is {cell.status})" if cell.status != MISSING else "")
+                    cell = Cell(UNCOLLECTED, note, max_score=max_score)
+                if cell.status == MISSING and term.missing == "zero":
+                    cell.score, cell.note = 0.0, "nothing handed in: 0 ([grades] missing = \"zero\")"
                 table[(student_id, assignment)] = cell
     return students, table
 
@@ -136,6 +213,13 @@ def holdups(table: dict, assignments: list[str]) -> list[str]:
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
+
+
+def _lms_value(cell: Cell) -> str:
+    """What an LMS file carries: a final score, or 0 for missing work when the course says so; else blank."""
+    if cell.final or (cell.status == MISSING and cell.score is not None):
+        return _num(cell.score)
+    return ""
 
 
 def write_plain(path: Path, students: dict[str, Student], table: dict, term: Term, assignments: list[str]) -> None:
@@ -171,36 +255,49 @@ def write_canvas(path: Path, students: dict[str, Student], table: dict, term: Te
         for sid, student in sorted(students.items()):
             name = f"{student.last_name}, {student.first_name}" if student.last_name else student.name
             writer.writerow([name, student.lms_id, student.sis_id, sid, student.section,
-                             *(_num(table[(sid, a)].score) if table[(sid, a)].final else "" for a in assignments)])
+                             *(_lms_value(table[(sid, a)]) for a in assignments)])
 
 
 def write_moodle(path: Path, students: dict[str, Student], table: dict, term: Term, assignments: list[str]) -> None:
-    """Moodle's grade import (CSV): an identifying column to map users by, then one column per grade item."""
+    """Moodle's grade import (CSV): Username first (map from "Username" to "username"), then one column per item.
+
+    Moodle's import writes what a cell holds, so a blank could clear a grade already in Moodle: a student with
+    no number for any assignment is left out, and with several assignments, ``moodle_files`` writes one file
+    per assignment, each listing only the students with a number for it.
+    """
     items = [term.assignment(a).moodle_name or term.assignment(a).title for a in assignments]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Email address", "ID number", "Username", "First name", "Last name", *items])
+        writer.writerow(["Username", "ID number", "Email address", "First name", "Last name", *items])
         for sid, student in sorted(students.items()):
-            writer.writerow([student.email, student.sis_id, sid, student.first_name, student.last_name,
-                             *(_num(table[(sid, a)].score) if table[(sid, a)].final else "" for a in assignments)])
+            values = [_lms_value(table[(sid, a)]) for a in assignments]
+            if not all(values):
+                continue
+            writer.writerow([sid, student.sis_id, student.email, student.first_name, student.last_name, *values])
 
 
 WRITERS = {"plain": write_plain, "canvas": write_canvas, "moodle": write_moodle}
 
 
 def export(api, root: Path, term: Term, assignments: list[str], out: Path, fmt: str, *,
-           allow_unfinished: bool = False) -> tuple[int, list[str]]:
+           allow_unfinished: bool = False, warnings: list[str] | None = None) -> tuple[int, list[str]]:
     """Write the file; returns (number of students, the unfinished grades). Refuses an LMS file with holdups."""
     if fmt not in FORMATS:
         raise CourseError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if not assignments:
         raise CourseError("no assignment has been released or handed in yet: nothing to export")
-    students, table = standings(api, root, term, assignments)
+    students, table = standings(api, root, term, assignments, warnings)
     if not students:
         raise CourseError("no students: import the class list first (border-bargains roster FILE)")
     waiting = holdups(table, assignments)
     if fmt != "plain" and waiting and not allow_unfinished:
-        raise CourseError(f"not writing a {fmt} file while {len(waiting)} grade(s) are unfinished: "
-                          + "; ".join(waiting) + ". Finish them, or add --allow-unfinished to leave them blank.")
+        uncollected = any(table[k].status == UNCOLLECTED for k in table if k[1] in assignments)
+        hint = " Run collect," if uncollected else ""
+        raise CourseError(f"not writing a {fmt} file while {len(waiting)} grade(s) are unfinished or uncollected: "
+                          + "; ".join(waiting) + f".{hint} Finish them, or add --allow-unfinished to leave them "
+                          "blank.")
+    if fmt == "moodle" and len(assignments) > 1:
+        for a in assignments:  # one file per grade item: a blank in one column never clears a grade in Moodle
+            WRITERS[fmt](out.with_name(f"{out.stem}-{a}{out.suffix}"), students, table, term, [a])
     WRITERS[fmt](out, students, table, term, assignments)
     return len(students), waiting

@@ -10,6 +10,7 @@ wrong and exactly how to resubmit with ``python -m border_bargains.student.salva
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import shutil
@@ -21,10 +22,32 @@ NOTE_STYLE = ("body{font-family:system-ui,sans-serif;max-width:44em;margin:2em a
               "code,pre{background:#f2f2f2;padding:0.1em 0.3em}pre{padding:0.6em}")
 
 
-def rejected_note(student: str, assignment: str, notebook: str, reason: str, term: Term) -> str:
-    """The page a rejected student fetches as feedback."""
-    due = term.due_for(student, assignment)
-    deadline = f" before {due.astimezone(term.timezone).strftime('%A %d %B %Y, %H:%M %Z')}" if due else ""
+def for_the_student(reason: str) -> str:
+    """The reason as a student needs it: the instructor's own hints (commands, "ask the student") left out."""
+    parts = [p.strip().replace("ask the student to ", "") for p in reason.split(";")]
+    kept = [p for p in parts if p and "border-bargains" not in p and "the student" not in p
+            and "--" not in p and "(log:" not in p]
+    text = "; ".join(kept) or "the notebook could not be opened for grading"
+    return text + ("" if text.endswith(".") else ".")
+
+
+def resubmit_by(due: dt.datetime | None, term: Term, now: dt.datetime | None = None) -> str:
+    """A deadline only while it is still ahead; once it has passed, what the late policy means instead."""
+    now = now or dt.datetime.now(dt.UTC)
+    if due is None:
+        return ""
+    if due > now:
+        return f" before {due.astimezone(term.timezone).strftime('%A %d %B %Y, %H:%M %Z')}"
+    if term.late.policy == "none":
+        return " as soon as you can (the due date has passed; late work is accepted)"
+    return f" as soon as you can (the due date has passed; late work: {term.late.describe()})"
+
+
+def rejected_note(student: str, assignment: str, notebook: str, reason: str, term: Term,
+                  now: dt.datetime | None = None) -> str:
+    """The page a rejected student fetches as feedback: what went wrong, what to do, by when."""
+    deadline = resubmit_by(term.due_for(student, assignment), term, now)
+    reason = for_the_student(reason)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(assignment)}: please resubmit</title>
 <style>{NOTE_STYLE}</style></head><body>

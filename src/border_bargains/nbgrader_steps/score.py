@@ -109,8 +109,9 @@ class ScoreAnswers(NbGraderPreprocessor):
             record(self, resources, "flag",
                    f"flagged: {ANSWERS_FILENAME} could not be read ({answers.problem}); exercises score 0")
         elif answers.missing:
-            file_problem = (f"No {ANSWERS_FILENAME} was submitted, so no exercise answers reached the grader. "
-                            "Submit the whole assignment folder next time.")
+            file_problem = ("You answered none of the exercise items: your submission has no answers file "
+                            f"({ANSWERS_FILENAME} is made at your first choice), so the exercises below "
+                            "score 0. If you did choose answers, tell your instructor.")
             record(self, resources, "flag", f"flagged: no {ANSWERS_FILENAME} was submitted: exercises score 0")
 
         for grade_id, (cell, exercise_id) in targets.items():
