@@ -481,3 +481,46 @@ def test_make_lab_as_the_readme_says_opens_lesson_00_and_its_paragraph_links_wor
         finally:
             browser.close()
     assert lesson.read_bytes() == before, "opening lesson 00 changed the file on disk"
+
+
+def test_shared_machine_command_serves_lessons_and_a_fetched_assignment_with_working_links(tmp_path, artifacts,
+                                                                                          chromium):
+    """The README's shared-machine command (`student_setup --exchange … --student-id … --folder … --lab`) starts one
+    JupyterLab in the student's own folder: the lessons are there with working ¶ links, and an assignment fetched
+    into the same folder opens and its ¶ link opens the released guide at that paragraph."""
+    import sys
+
+    from lab_server import free_port, lab_options, launched_lab
+    from playwright.sync_api import sync_playwright
+    from sample_course import run_nbgrader
+
+    course = make_course(tmp_path)
+    shutil.copytree(REPO / "solutions" / "migration", course / "solutions" / "migration")
+    shutil.copytree(REPO / "source_texts", course / "source_texts")
+    (course / "exchange").mkdir()
+    cli(course, "generate", "migration")
+    released = cli(course, "release", "migration", env_extra={"BORDER_BARGAINS_EXCHANGE": str(course / "exchange")})
+    assert released.returncode == 0, released.stdout + released.stderr
+    folder = tmp_path / "bbstu-ana"
+    port, token = free_port(), uuid.uuid4().hex
+    command = [sys.executable, "-m", "border_bargains.student_setup", "--exchange", str(course / "exchange"),
+               "--student-id", "bbstu-ana", "--folder", str(folder), "--lab", *lab_options(port, token)]
+    with launched_lab(command, tmp_path, tmp_path / "lab", port, token) as lab, sync_playwright() as pw:
+        assert lab.opened.split("?")[0].endswith("/lab/tree/lessons/00_orientation.ipynb"), lab.opened
+        fetched = run_nbgrader(folder, "fetch_assignment", "migration")
+        assert (folder / "migration" / "migration.ipynb").exists(), fetched.stdout + fetched.stderr
+        _status, listing = lab.get("/api/contents")
+        assert {"lessons", "source_texts", "migration", "nbgrader_config.py"} <= {i["name"] for i in listing["content"]}
+        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(lab.opened)
+            page.get_by_text("(ipykernel) | Idle").wait_for(timeout=120_000)
+            lesson_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-lesson-link")
+            page = open_notebook(browser, lab, "migration/migration.ipynb")
+            assignment_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-assignment-link")
+            print(f"\nshared machine: lesson link {lesson_link} and assignment link {assignment_link} opened their guide")
+        finally:
+            browser.close()
+    assert (REPO / "lessons" / "00_orientation.ipynb").read_bytes() == (folder / "lessons" /
+                                                                         "00_orientation.ipynb").read_bytes()
