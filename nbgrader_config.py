@@ -98,9 +98,10 @@ c.ScoreAnswers.reveal_keys = False
 # When the key, its reason and its reference are shown: "after_due" (feedback generated after the latest due date
 # in course.toml, every extension and the grace period included; never for an assignment without a due date),
 # "always" or "never". `border-bargains feedback --reveal-keys` shows them for one run.
-from border_bargains.feedback_report import TeachingFeedback  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from border_bargains.feedback_report import TeachingFeedback  # noqa: E402
 
 c.TeachingFeedback.reveal_keys = "after_due"
 # With "after_due": days to wait after that moment (say, while late work is still accepted).

@@ -468,7 +468,7 @@ def test_make_lab_as_the_readme_says_opens_lesson_00_and_its_paragraph_links_wor
     command = ["make", "--no-print-directory", "lab", "ARGS=" + " ".join(lab_options(port, token))]
     with launched_lab(command, REPO, tmp_path / "lab", port, token) as lab, sync_playwright() as pw:
         assert lab.opened.split("?")[0].endswith("/lab/tree/lessons/00_orientation.ipynb"), lab.opened
-        status, root = lab.get("/api/contents")
+        _status, root = lab.get("/api/contents")
         assert {"lessons", "source_texts", "docs"} <= {item["name"] for item in root["content"]}, \
             "make lab serves the course folder"
         browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
@@ -519,7 +519,7 @@ def test_shared_machine_command_serves_lessons_and_a_fetched_assignment_with_wor
             lesson_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-lesson-link")
             page = open_notebook(browser, lab, "migration/migration.ipynb")
             assignment_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-assignment-link")
-            print(f"\nshared machine: lesson link {lesson_link} and assignment link {assignment_link} opened their guide")
+            print(f"\nshared machine: lesson link {lesson_link}, assignment link {assignment_link}: guide opened")
         finally:
             browser.close()
     assert (REPO / "lessons" / "00_orientation.ipynb").read_bytes() == (folder / "lessons" /

@@ -85,7 +85,7 @@ def requires_python_of_the_lock():
     for dist in md.distributions():
         name = norm(dist.metadata["Name"])
         if name in lock:
-            assert dist.version == lock[name], f"the venv has {name} {dist.version}, the lock {lock[name]}: make install"
+            assert dist.version == lock[name], f"venv: {name} {dist.version}, lock: {lock[name]}; make install"
             found[name] = dist.metadata.get("Requires-Python") or ""
     missing = set(lock) - set(found)
     assert not missing, f"locked but not installed in this environment: {sorted(missing)}"
