@@ -323,3 +323,83 @@ def test_tables_left_align_sentences_and_keep_numbers_right():
     assert ".bb-text-cols-3 td:nth-child(3)" in html_text and "text-align:left" in html_text
     assert "nth-child(2)" not in html_text and "nth-child(4)" not in html_text, "numbers stay right-aligned"
     assert html_text == dataframe_html(frame), "the same table gives the same output (nbval)"
+
+
+# ---------------------------------------------------------------------------------------------- reading comfort
+def test_tables_show_quantities_with_thousands_separators_and_years_as_they_are():
+    import pandas as pd
+
+    from border_bargains.tables import dataframe_html
+
+    frame = pd.DataFrame({"year": [2023, 2024], "fiscal_year": [2019, 2020], "value": [2475669, 14699.88]})
+    cells = re.findall(r"<td>(.*?)</td>", dataframe_html(frame))
+    assert cells == ["2023", "2019", "2,475,669", "2024", "2020", "14,699.88"], cells
+
+
+def test_long_table_text_is_cut_between_words_never_inside_one():
+    import pandas as pd
+
+    from border_bargains.tables import dataframe_html
+
+    text = "Mexico deploys National Guard troops to its southern border after the June 2019 tariff threat"
+    with pd.option_context("display.max_colwidth", 50):
+        shown = re.findall(r"<td>(.*?)</td>", dataframe_html(pd.DataFrame({"event": [text]})))[0]
+    assert len(shown) <= 50 and shown.endswith("…"), shown
+    assert text.startswith(shown[:-1]) and text[len(shown) - 1] == " ", f"cut inside a word: {shown!r}"
+
+
+def test_the_series_explorer_shows_a_missing_year_as_a_gap_and_each_rows_coverage(monkeypatch):
+    """FY2020 has no USBP apprehensions row in the data: the chart keeps its place ("no data"), the table says so."""
+    from border_bargains.datasets import load
+    from border_bargains.explorers import SeriesExplorer, gaps
+
+    frame = load("sw_border_encounters")
+    assert 2020 in gaps(frame, "usbp_apprehensions", 2015, 2025), "the data still has the FY2020 gap this checks"
+    explorer = SeriesExplorer("Southwest border encounters: usbp apprehensions", years=(2015, 2025))
+    view = explorer.view.html
+    assert "no data for 2020" in view, "the chart's text says the year is missing"
+    assert re.search(r"<tr class='bb-gap'><td class='bb-num'>2020</td>", view), "the table lists the gap"
+    assert "<th>Coverage</th>" in view and "Southwest land border" in view
+    assert re.search(r"<td class='bb-num'>\d,\d{3},\d{3}</td>", view), "counts with thousands separators"
+
+
+def test_the_chart_keeps_a_missing_year_on_its_axis():
+    import pandas as pd
+
+    from border_bargains.plots import bar_chart
+
+    values = pd.Series([1.0, float("nan"), 3.0], index=[2019, 2020, 2021])
+    chart = bar_chart(values, title="t", ylabel="y", xlabel="x", alt="a", source="s", gap_words={"2020": "gap here"})
+    assert "<img" in chart._repr_html_(), "a missing value draws no bar and the chart still renders"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_graded_exercises_link_their_references_to_the_released_guides(assignment, monkeypatch):
+    """In the released folder, each graded exercise's shown ¶ references are links to files (and anchors) that the
+    release carries; every long menu repeats its chosen option in full under it."""
+    from border_bargains.course import Assignment
+    from border_bargains.widgets import LONG_OPTION
+
+    release = REPO / "exercises" / assignment
+    monkeypatch.chdir(release)
+    course = Assignment(assignment)
+    course.store.persist = False  # never write an answers file into exercises/
+    linked = 0
+    for spec in course.specs.values():
+        widget = course.exercise(spec.id)
+        for block in widget.reading:
+            for href in re.findall(r'href="([^"]+)"', block.html):
+                path, _, anchor = href.partition("#")
+                target = (release / path).resolve()
+                assert target.is_file(), f"{spec.id}: {href} leads nowhere in the release"
+                if anchor:
+                    explicit, headings = file_anchors(target)
+                    assert anchor in explicit or anchor in {a for _w, a in headings}, f"{spec.id}: no #{anchor}"
+                linked += 1
+        for item in spec.items:
+            control = widget.controls[item.id]
+            if isinstance(control, Choice) and control.component == "select":
+                if max(len(label) for label in control.labels) > LONG_OPTION:
+                    assert control.show_choice, f"{spec.id}/{item.id}: a long option would be cut off when chosen"
+    shown = sum(1 for spec in course.specs.values() for item in spec.items if item.ref)
+    assert linked or not shown, f"{assignment}: items have references but none is a link"
