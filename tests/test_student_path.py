@@ -403,3 +403,26 @@ def test_graded_exercises_link_their_references_to_the_released_guides(assignmen
                     assert control.show_choice, f"{spec.id}/{item.id}: a long option would be cut off when chosen"
     shown = sum(1 for spec in course.specs.values() for item in spec.items if item.ref)
     assert linked or not shown, f"{assignment}: items have references but none is a link"
+
+
+def test_a_chart_legend_stays_clear_of_the_data():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from border_bargains.plots import place_legend
+
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    for n in range(3):  # lines that fill every corner of the plot, where matplotlib's "best" would still land
+        ax.plot([2015, 2025], [0, 100 * (n + 1)], label=f"series {n}")
+        ax.plot([2015, 2025], [100 * (n + 1), 0])
+    ax.set_xlabel("Fiscal year")
+    legend = place_legend(ax, 3)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box, plot, label = (legend.get_window_extent(renderer), ax.get_window_extent(renderer),
+                        ax.xaxis.label.get_window_extent(renderer))
+    plt.close(fig)
+    assert not box.overlaps(plot), "the legend covers the plotting area"
+    assert not box.overlaps(label), "the legend covers the axis label"

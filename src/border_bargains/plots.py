@@ -66,8 +66,13 @@ def line_chart(series: dict, *, title: str, ylabel: str, xlabel: str, alt: str, 
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     if len(series) > 1:
-        ax.legend(frameon=False)
+        place_legend(ax, len(series))
     return render(fig, alt=alt, source=source)
+
+
+def place_legend(ax, entries: int):
+    """The legend under the plot, below the axis label: it can never cover a line or a point."""
+    return ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(entries, 3))
 
 
 def bar_chart(values, *, title: str, ylabel: str, xlabel: str, alt: str, source: str, hatched=(),
