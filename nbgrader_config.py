@@ -44,7 +44,8 @@ c.CollectApp.check_owner = False
 c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = (
     "**✍️ Your answer:**\n\n"
-    "*(Double-click here to write, replacing this line; press Shift-Enter when you are done, then Ctrl-S to save.)*"
+    "*(Double-click here, or click once and press Enter, to write, replacing this line. No text cursor? Press Enter "
+    "first: until then your keys act on the notebook. Press Shift-Enter when you are done, then Ctrl-S to save.)*"
 )
 
 # ---- Autograde: how scores are made -------------------------------------------------------------
