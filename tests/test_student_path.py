@@ -426,3 +426,4 @@ def test_a_chart_legend_stays_clear_of_the_data():
     plt.close(fig)
     assert not box.overlaps(plot), "the legend covers the plotting area"
     assert not box.overlaps(label), "the legend covers the axis label"
+
