@@ -427,3 +427,71 @@ def test_a_chart_legend_stays_clear_of_the_data():
     assert not box.overlaps(plot), "the legend covers the plotting area"
     assert not box.overlaps(label), "the legend covers the axis label"
 
+
+
+# ---------------------------------------------------------------------------------------------- text matches screen
+CONTROL_WORDS = {"slider": r"\bsliders?\b", "select": r"\b(?:menus?|drop-?downs?)\b", "button": r"\bbuttons?\b",
+                 "checkbox": r"\bcheck ?box(?:es)?\b", "typed": r"\btext box(?:es)?\b"}
+
+
+def controls_of(widget) -> set[str]:
+    """The kinds of control a widget shows: select, radio, typed, button, slider, checkbox."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, Choice):
+            found.add(node.component)
+        elif isinstance(node, TypedInput):
+            found.add("typed")
+        elif type(node).__name__ == "ActionButton" or isinstance(node, w.Button):
+            found.add("button")
+        elif "Slider" in type(node).__name__:
+            found.add("slider")
+        elif isinstance(node, w.Checkbox):
+            found.add("checkbox")
+        for child in getattr(node, "children", ()):
+            walk(child)
+
+    walk(widget)
+    return found
+
+
+def explorer_instructions():
+    """(lesson, instruction text, the explorer it describes) for every series explorer in the lessons."""
+    from border_bargains.explorers import SeriesExplorer
+
+    for path in sorted(LESSONS.glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for n, cell in enumerate(cells):
+            call = re.search(r"bb\.SeriesExplorer\((.*)\)", cell.source) if cell.cell_type == "code" else None
+            if call and n and cells[n - 1].cell_type == "markdown":
+                explorer = eval(f"SeriesExplorer({call.group(1)})", {"SeriesExplorer": SeriesExplorer})  # its arguments
+                yield path.name, cells[n - 1].source, explorer
+
+
+def mismatches(text: str, explorer) -> list[str]:
+    shown = controls_of(explorer.box)
+    wrong = [f"names a {kind} the explorer does not have" for kind, pattern in CONTROL_WORDS.items()
+             if re.search(pattern, text, re.IGNORECASE) and kind not in shown]
+    if re.search(r"\bjoins\b.*\bline\b|\bone line\b", text):  # the explorer draws bars, gaps kept
+        wrong.append("speaks of a line joining years; the explorer draws bars and shows a missing year as a gap")
+    return wrong
+
+
+def test_the_explorer_check_catches_a_control_that_is_not_there(monkeypatch):
+    from border_bargains.explorers import SeriesExplorer
+
+    monkeypatch.chdir(LESSONS)
+    explorer = SeriesExplorer()
+    assert mismatches("Use the slider to change the years.", explorer)
+    assert not mismatches("Use the series menu and the two year menus.", explorer)
+
+
+@pytest.mark.xfail(strict=True, reason="lesson 03's explorer text still speaks of a slider and a line (the content "
+                   "helper changes it: see the student-path report); remove this mark when it passes")
+def test_lesson_instructions_name_only_controls_the_explorer_has(monkeypatch):
+    monkeypatch.chdir(LESSONS)
+    found = [(lesson, mismatches(text, explorer)) for lesson, text, explorer in explorer_instructions()]
+    assert found, "no series explorer found in the lessons"
+    problems = [f"{lesson}: {', '.join(wrong)}" for lesson, wrong in found if wrong]
+    assert not problems, "\n".join(problems)
