@@ -35,7 +35,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Enum, Float
 
 from .answers import DEFAULT_FILENAME, AnswerFileProblem, AnswerStore
-from .grading import _option_label, score_items
+from .grading import _option_label, mark, score_items
 from .refs import RefRenderer, header_id
 from .specs import KEY_FILENAME, SPEC_FILENAME, SpecError, load_exercises, load_key
 
@@ -229,7 +229,7 @@ class TeachingFeedback(NbGraderPreprocessor):
         for r in results:
             item = spec.item(r.item_id)
             given = html.escape(_option_label(spec, r.item_id, r.given)) if r.given is not None else "<em>none</em>"
-            state = ("✓ right" if r.right else "✗ not right") if r.given is not None else "– not answered"
+            state = mark(r)  # the words of the autograded report: "✓ right", "✗ not right", "- not answered"
             where = self._ref_html(renderer, item.ref) if item.ref else ""
             detail = f"<div class='bb-read'>Where to read: {where}</div>" if where else ""
             if reveal:
