@@ -55,36 +55,37 @@ c.ClearSolutions.text_stub = (
 # autograded notebook. RestoreCells puts back graded cells a student deleted (nbgrader's
 # add_missing_cells, made to work on this course's notebooks). QuarantineFiles keeps symbolic links and
 # files holding key text out of the graded copy and the feedback. ApplyLatePolicy takes due dates,
-# extensions and the late policy from course.toml. See border_bargains/nbgrader_plugins.py.
+# extensions and the late policy from course.toml. See border_bargains/nbgrader_steps/.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.converters import GenerateAssignment, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     ClearOutput,
-    DeduplicateIds,
     IgnorePattern,
     LimitOutput,
     OverwriteKernelspec,
     SaveAutoGrades,
 )
 
-from border_bargains.nbgrader_plugins import (  # noqa: E402
-    ApplyLatePolicy,
-    CheckCellMetadataOnce,
-    QuarantineFiles,
-    ReleaseGuides,
-    RestoreCells,
-    SandboxedExecute,
-    ScoreAnswers,
-    ScrubKeyText,
-)
+from border_bargains.nbgrader_steps.check_metadata import CheckCellMetadataOnce  # noqa: E402
+from border_bargains.nbgrader_steps.deduplicate import DeduplicateCells  # noqa: E402
+from border_bargains.nbgrader_steps.execute import SandboxedExecute  # noqa: E402
+from border_bargains.nbgrader_steps.late import ApplyLatePolicy  # noqa: E402
+from border_bargains.nbgrader_steps.quarantine import QuarantineFiles  # noqa: E402
+from border_bargains.nbgrader_steps.release_guides import ReleaseGuides  # noqa: E402
+from border_bargains.nbgrader_steps.restore import RestoreCells  # noqa: E402
+from border_bargains.nbgrader_steps.score import ScoreAnswers  # noqa: E402
+from border_bargains.nbgrader_steps.scrub import ScrubKeyText  # noqa: E402
 
 # Released assignments carry the reading guides (source_texts/) and link to that copy, so every ¶ link works
 # wherever a student fetches the assignment (ReleaseGuides, before nbgrader's own generate steps).
 c.GenerateAssignment.preprocessors = [ReleaseGuides, *GenerateAssignment.class_traits()["preprocessors"].default()]
 
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateCells, OverwriteKernelspec, RestoreCells,
                                       QuarantineFiles, CheckCellMetadataOnce]
 c.RestoreCells.add_missing_cells = True
+# Feedback: the late penalty is stored again from the final score (after manual grading), before nbgrader's
+# GetGrades reads it into the feedback page.
+c.GenerateFeedback.preprocessors = [ApplyLatePolicy, *GenerateFeedback.class_traits()["preprocessors"].default()]
 c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubKeyText, ScoreAnswers, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        ApplyLatePolicy, CheckCellMetadataOnce]
@@ -93,7 +94,7 @@ c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubK
 # --reveal-keys` adds it there for one run.
 c.ScoreAnswers.reveal_keys = False
 
-# ---- Feedback: what students see (border_bargains/feedback_report.py, templates/bb_feedback) ----------------
+# ---- Feedback: what students see (border_bargains/feedback_report.py, templates/feedback) ----------------
 # Each item with the student's own answer and right / not right / not answered, and where to read; written answers
 # not marked yet say so and the total says it is provisional; the ¶ passages cited are copied into the page.
 # When the key, its reason and its reference are shown: "after_due" (feedback generated after the latest due date
@@ -107,7 +108,7 @@ from border_bargains.feedback_report import TeachingFeedback  # noqa: E402
 c.TeachingFeedback.reveal_keys = "after_due"
 # With "after_due": days to wait after that moment (say, while late work is still accepted).
 c.TeachingFeedback.reveal_delay_days = 0
-c.GenerateFeedback.preprocessors = [GetGrades, TeachingFeedback, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [ApplyLatePolicy, GetGrades, TeachingFeedback, CSSHTMLHeaderPreprocessor]
 # The course's feedback page (border_bargains/templates/feedback, nbgrader's own template with the marks above, no
 # In/Out prompts, fitting a laptop screen) is found first; nbgrader's folder stays for Formgrader's templates.
 import nbgrader as _nbgrader  # noqa: E402
@@ -127,13 +128,14 @@ c.Execute.enabled = False
 
 # When notebooks do run: each kernel runs in bubblewrap on Linux (no view of solutions/, the gradebook,
 # the exchange or other students; read-only file system except the submission's folder; no network),
-# or, where bubblewrap is missing (macOS), under the audit-hook guard in border_bargains/grading_guard.py.
+# or, where bubblewrap is missing (macOS), under the audit-hook guard in border_bargains/nbgrader_steps/guard.py.
 # "bubblewrap" refuses to run without the sandbox; "guard" never uses it.
-c.SandboxedKernelManager.mode = "auto"
+c.SandboxProvisioner.mode = "auto"
 # A runaway cell is interrupted after 60 s and the notebook goes on; each kernel has 3 GiB at most.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
-    "--IPKernelApp.exec_lines=from border_bargains.grading_guard import start_grading_kernel; start_grading_kernel()",
+    "--IPKernelApp.exec_lines="
+    "from border_bargains.nbgrader_steps.guard import start_grading_kernel; start_grading_kernel()",
 ]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from border_bargains import authoring as a
-from border_bargains.answers import FORMAT
+from border_bargains.core.answers import FORMAT
+from border_bargains.instructor import authoring as a
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sample" / "source" / "sample"
@@ -249,10 +249,10 @@ for target in targets:
 """
 REPLACES_HELPER = """
 import border_bargains as bb
-import border_bargains.course, border_bargains.grading
-border_bargains.grading.points_for = lambda results, points: points
-border_bargains.grading.is_right = lambda *args: True
-border_bargains.course.Assignment.check = lambda self, exercise_id: print("all right!")
+import border_bargains.student.course, border_bargains.core.scoring
+border_bargains.core.scoring.points_for = lambda results, points: points
+border_bargains.core.scoring.is_right = lambda *args: True
+border_bargains.student.course.Assignment.check = lambda self, exercise_id: print("all right!")
 bb.Assignment.answers = lambda self, exercise_id: {}
 print("helper replaced")
 """
@@ -277,9 +277,19 @@ ESCAPES = ("escaped.txt", "escaped-through-link.txt")
 
 
 def key_secrets_of_fixture() -> list[str]:
-    from border_bargains.nbgrader_plugins import key_secrets
+    """The fixture key's texts that must never reach a student, read here and not with the grader's own code:
+    every explanation, and every answer long enough not to be an ordinary option label of the notebook."""
+    import tomllib
 
-    return key_secrets(FIXTURE / "answer_key.toml")
+    key = tomllib.loads((FIXTURE / "answer_key.toml").read_text(encoding="utf-8"))
+    found = set()
+    for items in key["items"].values():
+        for entry in items.values():
+            if isinstance(entry.get("why"), str):
+                found.add(entry["why"])
+            if isinstance(entry.get("answer"), str) and len(entry["answer"]) >= 16:
+                found.add(entry["answer"])
+    return sorted(found)
 
 
 def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeout: int = 5) -> dict:
@@ -289,7 +299,7 @@ def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeou
     course = make_course(root)
     if execute:
         with (course / "nbgrader_config.py").open("a") as cfg:
-            cfg.write(f"\nc.Execute.enabled = True\nc.SandboxedKernelManager.mode = {mode!r}\n")
+            cfg.write(f"\nc.Execute.enabled = True\nc.SandboxProvisioner.mode = {mode!r}\n")
     cli(course, "generate", "sample")
     submit(course, "key", answers=KEY_ANSWERS)
     submit(course, "blank", answers=None)
@@ -309,13 +319,15 @@ def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeou
     (hand / "widget_answers.json").write_text('{"format": "border-bargains-answers/1", "answers": {"claim-ty',
                                               encoding="utf-8")
 
-    submit(course, "reads-key", answers=None, code=READS_KEY)
-    submit(course, "rewrites-answers", answers=None, code=REWRITES_ANSWERS % json.dumps(KEY_ANSWERS))
-    submit(course, "replaces-helper", answers=None, code=REPLACES_HELPER)
+    # Each crafted student also saves half-right answers: an attack that raised the score would show as more
+    # than HALF_SCORE (with no answers at all they would be the blank case again).
+    submit(course, "reads-key", answers=HALF_ANSWERS, code=READS_KEY)
+    submit(course, "rewrites-answers", answers=HALF_ANSWERS, code=REWRITES_ANSWERS % json.dumps(KEY_ANSWERS))
+    submit(course, "replaces-helper", answers=HALF_ANSWERS, code=REPLACES_HELPER)
     fake = submit(course, "own-package", answers=KEY_ANSWERS)
     (fake / "border_bargains").mkdir()
     (fake / "border_bargains" / "__init__.py").write_text(FAKE_PACKAGE, encoding="utf-8")
-    linked = submit(course, "links-to-key", answers=None)
+    linked = submit(course, "links-to-key", answers=HALF_ANSWERS)
     os.symlink(course / "solutions" / "sample" / "answer_key.toml", linked / "notes.txt")
     submit(course, "writes-outside", answers=KEY_ANSWERS, code=WRITES_OUTSIDE)
 

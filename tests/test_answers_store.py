@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from border_bargains.answers import FORMAT, AnswerStore
+from border_bargains.core.answers import FORMAT, AnswerStore
 
 
 def read(path):
@@ -155,7 +155,7 @@ def test_a_file_damaged_between_saves_is_set_aside_and_the_shown_answers_kept(tm
 def test_the_answers_file_is_readable_by_the_collecting_instructor(tmp_path):
     path = tmp_path / "w.json"
     AnswerStore(path, announce=None).set("ex", "a", "x")
-    from border_bargains.answers import _umask
+    from border_bargains.core.answers import _umask
 
     mode = path.stat().st_mode & 0o777
     assert mode == 0o666 & ~_umask(), f"mode {oct(mode)}: mkstemp's 0600 hides it from the collecting instructor"

@@ -3,8 +3,9 @@
 One temporary course holds a copy of solutions/ and nbgrader_config.py. The
 instructor command generates every assignment there; the result must equal the
 committed exercises/. Then, per assignment, a key, a blank and a half-right
-submission are autograded and fed back, and the releases and feedback are
-scanned for anything from the keys or the solutions.
+submission are autograded and fed back, item analysis runs on the three, and the
+releases and feedback are scanned for anything from the keys or the solutions (the
+secrets read from answer_key.toml with tomllib here, not through the loader under test).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import json
 import math
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 from sample_course import answers_doc, cli, run_nbgrader, scores
 
-from border_bargains.nbgrader_plugins import exercise_of
-from border_bargains.specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, load_exercises, load_key
+from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, load_exercises, load_key
+from border_bargains.nbgrader_steps.score import exercise_of
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
@@ -170,9 +172,13 @@ def test_key_full_blank_zero_half_partial(course, name):
 
 
 def secrets_of(name: str) -> tuple[list[str], list[str]]:
-    """What must never reach a student: key explanations, and solution code lines."""
-    _specs, key = specs_and_key(name)
-    whys = [e.why for entries in key.items.values() for e in entries.values() if len(e.why) > 15]
+    """What must never reach a student: key explanations, and solution code lines (parsed here, independently)."""
+    key = tomllib.loads((REPO / "solutions" / name / KEY_FILENAME).read_text(encoding="utf-8"))["items"]
+    whys = []
+    for entries in key.values():
+        for entry in entries.values():
+            if len(entry.get("why", "")) > 15:
+                whys.append(entry["why"])
     code = []
     for cell in nbformat.read(REPO / "solutions" / name / f"{name}.ipynb", as_version=4).cells:
         for region in SOLUTION.findall(cell.source):
@@ -187,7 +193,8 @@ def readable(path: Path) -> str:
 @pytest.mark.parametrize("name", NAMES)
 def test_releases_reveal_no_key_or_solution(name):
     whys, code = secrets_of(name)
-    assert whys
+    _specs, key = specs_and_key(name)
+    assert len(whys) == sum(len(entries) for entries in key.items.values()), "every key entry has a why"
     for path in (p for p in (REPO / "exercises" / name).rglob("*") if p.is_file()):
         text = readable(path)
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{path.name} keeps hidden parts"
@@ -231,3 +238,31 @@ def test_every_link_in_a_release_works_where_the_student_fetches_it(name, tmp_pa
                 assert f'id="{anchor}"' in path.read_text(encoding="utf-8"), f"{name}: {target}#{anchor} has no anchor"
             checked += 1
     assert checked >= 10, f"{name}: expected the ¶ links of the assignment, found {checked}"
+
+
+@pytest.fixture(scope="module")
+def reports(course):
+    proc = cli(course, "report")  # every assignment, as an instructor would run `make report`
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return {name: json.loads((course / "reports" / f"{name}-items.json").read_text(encoding="utf-8"))
+            for name in NAMES}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_item_analysis_runs_on_the_key_blank_and_half_right_submissions(reports, name):
+    """Per item: the key student right, the blank one blank, the half-right one right on every other widget item
+    (as half_answers chose); so the share right is 2/3 or 1/3, the blanks 1 or 2, and the key student (upper group)
+    against the blank one (lower group) gives a discrimination of 1 on every item."""
+    specs, key = specs_and_key(name)
+    data = reports[name]
+    assert sorted(data["students"]) == ["blank", "half", "key"]
+    got = {(i["exercise"], i["item"]): i for i in data["items"]}
+    half = half_answers(specs, key)
+    expected = {(ex_id, item.id) for ex_id, spec in specs.items() for item in spec.items}
+    assert set(got) == expected, f"{name}: the report covers every item of the new keys"
+    for (ex_id, item_id), row in got.items():
+        right_in_half = item_id in half.get(ex_id, {})
+        assert row["share_right"] == pytest.approx((1 + right_in_half) / 3), (name, ex_id, item_id)
+        assert row["blank"] == 2 - right_in_half, (name, ex_id, item_id)
+        assert row["most_common_wrong"] is None, "nobody chose a wrong answer"
+        assert row["discrimination"] == pytest.approx(1.0), (name, ex_id, item_id)

@@ -503,7 +503,7 @@ def test_shared_machine_command_serves_lessons_and_a_fetched_assignment_with_wor
     assert released.returncode == 0, released.stdout + released.stderr
     folder = tmp_path / "bbstu-ana"
     port, token = free_port(), uuid.uuid4().hex
-    command = [sys.executable, "-m", "border_bargains.student_setup", "--exchange", str(course / "exchange"),
+    command = [sys.executable, "-m", "border_bargains.student.setup", "--exchange", str(course / "exchange"),
                "--student-id", "bbstu-ana", "--folder", str(folder), "--lab", *lab_options(port, token)]
     with launched_lab(command, tmp_path, tmp_path / "lab", port, token) as lab, sync_playwright() as pw:
         assert lab.opened.split("?")[0].endswith("/lab/tree/lessons/00_orientation.ipynb"), lab.opened

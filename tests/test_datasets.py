@@ -1,13 +1,15 @@
 """Schema tests for every dataset, and the loader's errors."""
 
+import itertools
 import re
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import border_bargains as bb
-from border_bargains.datasets import PARAGRAPHS, REGISTRY, DatasetError, read_rows
+from border_bargains.student.datasets import PARAGRAPHS, REGISTRY, DatasetError, read_rows
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = {"wola": REPO / "source_texts" / "wola.md", "filter": REPO / "source_texts" / "filter.md"}
@@ -71,15 +73,43 @@ def test_every_claim_and_figure_points_to_a_guide_paragraph(name):
         assert row.paragraph in anchors[row.source], f"{name}: {row[1]} cites ¶{row.paragraph}"
 
 
+def coverage_through():
+    return tomllib.loads((REPO / "course.toml").read_text(encoding="utf-8"))["course"]["coverage_through"]
+
+
 def test_events_are_dated_sourced_and_refer_to_real_paragraphs():
     events = bb.load("events")
-    assert events["date"].between("2019-01-01", "2025-12-31").all()
+    assert events["date"].between("2019-01-01", coverage_through()).all(), "no event after the coverage date"
     assert events["date"].is_monotonic_increasing, "keep the timeline in date order"
     for row in events.itertuples():
-        assert row.source_publisher and row.source_document
+        assert row.source_publisher.strip() and row.source_document.strip(), f"{row.event_id}: name the publisher"
+        assert row.confidence in ("high", "medium"), f"{row.event_id}: mark the confidence"
+        assert row.event_id.startswith(row.date.strftime("%Y-%m-%d")), f"{row.event_id}: id and date disagree"
+        if row.confidence == "medium":
+            assert re.search(r"as (reported|summarised|quoted|cited|posted|distributed)|press|report|copy|via|"
+                             r"seen|reposted|distributed", row.source_document, re.I), \
+                f"{row.event_id}: a medium row says how the document was seen"
         for ref in row.article_refs:
             source, para = ref.split(":")
             assert 1 <= int(para) <= PARAGRAPHS[source], f"{row.event_id}: bad reference {ref}"
+
+
+def test_context_timeline_is_in_date_order_and_marks_confidence():
+    text = (REPO / "source_texts" / "context_timeline.md").read_text(encoding="utf-8")
+    entries = re.findall(r"^- \*\*(\d{4}(?:-\d{2}){0,2})", text, re.M)
+    assert len(entries) >= 40
+    months = [date[:7] for date in entries if len(date) >= 7]  # a year-only entry ("2020 (year)") fits anywhere
+    out_of_order = [(a, b) for a, b in itertools.pairwise(months) if b < a]
+    assert not out_of_order, f"keep context_timeline.md in date order: {out_of_order}"
+    after_seeds = [line for line in re.findall(r"^- \*\*(?:2025-0[3-9]|2025-1|2026)[^\n]*", text, re.M)]
+    for line in after_seeds:
+        assert re.search(r"\*\*(H|M|H/M|UNV)\*\*|not confirmed|unverified", line), f"no confidence mark: {line[:80]}"
+        assert "*Source:*" in line, f"no source: {line[:80]}"
+
+
+def test_figures_carry_their_source_paragraph_and_speaker():
+    for row in bb.load("figures").itertuples():
+        assert row.speaker.strip() and row.period.strip() and row.measures.strip(), row.figure_id
 
 
 def test_figures_name_a_real_official_dataset():

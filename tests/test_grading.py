@@ -5,9 +5,9 @@ import pytest
 from sample_course import FIXTURE, HALF_ANSWERS, HALF_SCORE, KEY_ANSWERS, POINTS, answers_doc
 
 import border_bargains as bb
-from border_bargains.course import NotYet
-from border_bargains.grading import points_for, report, score_items
-from border_bargains.specs import SpecError, load_exercises, load_key
+from border_bargains.core.scoring import points_for, report, score_items
+from border_bargains.core.specs import SpecError, load_exercises, load_key
+from border_bargains.student.course import NotYet
 
 
 def write_answers(folder, answers):
@@ -66,14 +66,16 @@ def test_report_never_names_the_key_unless_revealed(sample):
     assert "you gave: 840.5 billion US$" in number and "key: 839.89 billion US$ (± 0.01)" in number
 
 
-def test_nothing_in_a_students_kernel_can_grade(student_folder, monkeypatch):
-    """The in-kernel grading path is gone: no grade(), no key loaded, no key location read."""
+def test_a_students_kernel_loads_no_key_even_where_one_lies(student_folder, monkeypatch):
+    """No key is loaded in a student's kernel: not from beside the notebook, not from an old key location."""
+    import shutil
+
+    shutil.copy(FIXTURE / "answer_key.toml", student_folder)  # a key a student found and put beside the notebook
     monkeypatch.chdir(student_folder)
     monkeypatch.setenv("BORDER_BARGAINS_KEYS", str(FIXTURE.parent))
     course = bb.assignment("sample")
-    for name in ("grade", "check_value", "_key"):
-        assert not hasattr(course, name)
     assert course.shown_key is None
+    assert course.exercise("claim-types").practice_key is None, "a graded exercise has no key to check against"
 
 
 def test_check_fails_blank_and_reports_what_is_on_disk(student_folder, monkeypatch, capsys):

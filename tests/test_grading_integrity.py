@@ -30,7 +30,7 @@ from sample_course import (
     tree_digest,
 )
 
-from border_bargains.sandbox import bubblewrap
+from border_bargains.nbgrader_steps.sandbox import bubblewrap
 
 # Shares the session-scoped sample_class (the static run): keep it on that xdist worker.
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
@@ -75,8 +75,9 @@ def test_honest_submissions_score_exactly_as_before(graded):
 
 
 @pytest.mark.parametrize("student", ["reads-key", "rewrites-answers", "replaces-helper", "links-to-key"])
-def test_gaming_the_grader_scores_nothing(graded, student):
-    assert scores(graded["course"])[student] == 0, summary(graded, student)
+def test_gaming_the_grader_earns_nothing_beyond_the_answers_saved(graded, student):
+    """Each of these saved half-right answers beside its attack: a working attack would score more."""
+    assert scores(graded["course"])[student] == HALF_SCORE, summary(graded, student)
     assert summary(graded, student)[0].startswith("GRADED")
 
 

@@ -106,7 +106,7 @@ def parent_of(pid: int) -> int:
 def test_a_killed_worker_costs_its_submission_only_and_the_run_resumes(tmp_path):
     course, expected = class_of(tmp_path, 6)
     with (course / "nbgrader_config.py").open("a") as cfg:  # notebooks run, so a worker stays busy on one
-        cfg.write("\nc.Execute.enabled = True\nc.SandboxedKernelManager.mode = 'guard'\nc.Execute.timeout = 300\n")
+        cfg.write("\nc.Execute.enabled = True\nc.SandboxProvisioner.mode = 'guard'\nc.Execute.timeout = 300\n")
     slow = submit(course, "sleeper", answers=KEY_ANSWERS, code="import time\ntime.sleep(120)")
     graded_copy = (course / "autograded" / "sleeper" / "sample").resolve()
     run = subprocess.Popen([str(Path(nbgrader_env(course)["PATH"].split(os.pathsep)[0]) / "border-bargains"),

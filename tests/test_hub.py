@@ -49,7 +49,7 @@ def free_port() -> int:
 
 
 def key_and_half():
-    from border_bargains.specs import TYPED_KINDS, load_exercises, load_key
+    from border_bargains.core.specs import TYPED_KINDS, load_exercises, load_key
 
     _name, specs = load_exercises(REPO / "solutions" / ASSIGNMENT / "exercise_items.toml")
     key = load_key(REPO / "solutions" / ASSIGNMENT / "answer_key.toml", specs)

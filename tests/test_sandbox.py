@@ -21,7 +21,7 @@ from jupyter_client.manager import AsyncKernelManager
 from sample_course import FIXTURE, REPO
 from traitlets.config.loader import PyFileConfigLoader
 
-from border_bargains.sandbox import SandboxedKernelManager, bubblewrap
+from border_bargains.nbgrader_steps.sandbox import SandboxedKernelManager, bubblewrap
 
 pytestmark = [pytest.mark.slow]
 
@@ -116,7 +116,7 @@ def test_a_sandboxed_grading_kernel_cannot_reach_a_key(course, listener, require
     root, folder = course
     # Without the audit-hook guard, to show what the sandbox alone does.
     seen = probe(SandboxedKernelManager, root, folder, listener, **{"Execute.extra_arguments": []},
-                 **{"SandboxedKernelManager.mode": "bubblewrap"})
+                 **{"SandboxProvisioner.mode": "bubblewrap"})
     print("mode: bubblewrap sandbox;", seen)
     assert seen["key"] == "FileNotFoundError"
     assert seen["course"] == ["autograded"], "only the submission's own folder is there"
@@ -129,7 +129,7 @@ def test_a_sandboxed_grading_kernel_cannot_reach_a_key(course, listener, require
 
 def test_without_a_sandbox_the_guard_still_refuses_the_key(course, listener):
     root, folder = course
-    seen = probe(SandboxedKernelManager, root, folder, listener, **{"SandboxedKernelManager.mode": "guard"})
+    seen = probe(SandboxedKernelManager, root, folder, listener, **{"SandboxProvisioner.mode": "guard"})
     print("mode: audit-hook guard;", seen)
     assert seen["key"] == "PermissionError"
     assert seen["course"] == "PermissionError"
@@ -148,9 +148,42 @@ def test_the_guard_judges_a_link_by_where_it_points(tmp_path):
     folder.mkdir()
     outside = tmp_path / "outside.txt"
     (folder / "link.txt").symlink_to(outside)
-    code = ("from border_bargains.grading_guard import confine_writes; confine_writes()\n"
+    code = ("from border_bargains.nbgrader_steps.guard import confine_writes; confine_writes()\n"
             "try:\n    open('link.txt', 'w').write('x'); print('written')\n"
             "except PermissionError as exc:\n    print('refused')\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "refused", out.stdout + out.stderr
     assert not outside.exists()
+
+
+@pytest.mark.parametrize("mode", ["bubblewrap", "guard"])
+def test_a_grading_kernel_gets_the_configured_memory_and_no_more(course, mode, require):
+    """CourseSettings.kernel_memory_limit caps the kernel before it starts, in either mode."""
+    if mode == "bubblewrap":
+        require(bubblewrap() is not None, "bubblewrap (the OS sandbox for grading kernels)",
+                "apt-get install bubblewrap")
+    root, folder = course
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.SandboxProvisioner.mode = mode
+    config.CourseSettings.kernel_memory_limit = 1 << 30
+    code = ("try:\n    block = bytearray(1536 << 20)\n    print('allocated')\n"
+            "except MemoryError:\n    print('MemoryError')\n"
+            "small = bytearray(64 << 20)\nprint('small allocated')\n")
+
+    async def run() -> str:
+        km = SandboxedKernelManager(config=config)
+        await km.start_kernel(cwd=str(folder), extra_arguments=list(config.Execute.extra_arguments))
+        kc = km.client()
+        kc.start_channels()
+        out: list[str] = []
+        try:
+            await kc.wait_for_ready(timeout=60)
+            await kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(
+                m["content"].get("text", "")))
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+        return "".join(out)
+
+    printed = asyncio.run(run()).split()
+    assert printed == ["MemoryError", "small", "allocated"], printed

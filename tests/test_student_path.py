@@ -20,11 +20,11 @@ import ipywidgets as w
 import nbformat
 import pytest
 
-from border_bargains.answers import AnswerStore
-from border_bargains.controls import Choice, LinkedHTML, TypedInput
-from border_bargains.refs import RefRenderer, articles_named, file_anchors
-from border_bargains.specs import load_exercises, load_key, load_practice
-from border_bargains.widgets import ExerciseWidget
+from border_bargains.core.answers import AnswerStore
+from border_bargains.core.specs import load_exercises, load_key, load_practice
+from border_bargains.student.controls import Choice, LinkedHTML, TypedInput
+from border_bargains.student.refs import RefRenderer, articles_named, file_anchors
+from border_bargains.student.widgets import ExerciseWidget
 
 REPO = Path(__file__).resolve().parent.parent
 PRACTICE = sorted((REPO / "src" / "border_bargains" / "practice").glob("*.toml"))
@@ -170,7 +170,7 @@ def test_no_practice_item_names_the_article_that_is_its_answer(path, tmp_path, m
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_graded_item_names_the_article_that_is_its_answer(assignment, tmp_path, monkeypatch):
-    from border_bargains.course import Assignment
+    from border_bargains.student.course import Assignment
 
     folder = tmp_path / assignment
     folder.mkdir()
@@ -187,7 +187,7 @@ def test_no_graded_item_names_the_article_that_is_its_answer(assignment, tmp_pat
 
 def test_the_giveaway_check_catches_a_ref_that_names_the_answer(tmp_path, monkeypatch):
     """Control: a "which article" item whose ref names its answer fails the check unless the widget hides it."""
-    import border_bargains.widgets as widgets
+    import border_bargains.student.widgets as widgets
 
     practice = tmp_path / "p.toml"
     practice.write_text('''
@@ -300,7 +300,7 @@ def test_the_no_code_check_catches_a_request_for_code():
 
 # ---------------------------------------------------------------------------------------------- looks
 def test_widgets_use_no_headings_and_themes_have_names(tmp_path, monkeypatch):
-    from border_bargains.side_by_side import SideBySide
+    from border_bargains.student.side_by_side import SideBySide
 
     monkeypatch.chdir(LESSONS)
     viewer = SideBySide("gun_trafficking")
@@ -316,7 +316,7 @@ def test_widgets_use_no_headings_and_themes_have_names(tmp_path, monkeypatch):
 def test_tables_left_align_sentences_and_keep_numbers_right():
     import pandas as pd
 
-    from border_bargains.tables import dataframe_html
+    from border_bargains.student.tables import dataframe_html
 
     frame = pd.DataFrame({"year": [2019, 2024], "event": ["A long sentence.", "Another one."], "value": [1.5, 2.0]})
     html_text = dataframe_html(frame)
@@ -329,7 +329,7 @@ def test_tables_left_align_sentences_and_keep_numbers_right():
 def test_tables_show_quantities_with_thousands_separators_and_years_as_they_are():
     import pandas as pd
 
-    from border_bargains.tables import dataframe_html
+    from border_bargains.student.tables import dataframe_html
 
     frame = pd.DataFrame({"year": [2023, 2024], "fiscal_year": [2019, 2020], "value": [2475669, 14699.88]})
     cells = re.findall(r"<td>(.*?)</td>", dataframe_html(frame))
@@ -339,7 +339,7 @@ def test_tables_show_quantities_with_thousands_separators_and_years_as_they_are(
 def test_long_table_text_is_cut_between_words_never_inside_one():
     import pandas as pd
 
-    from border_bargains.tables import dataframe_html
+    from border_bargains.student.tables import dataframe_html
 
     text = "Mexico deploys National Guard troops to its southern border after the June 2019 tariff threat"
     with pd.option_context("display.max_colwidth", 50):
@@ -350,8 +350,8 @@ def test_long_table_text_is_cut_between_words_never_inside_one():
 
 def test_the_series_explorer_shows_a_missing_year_as_a_gap_and_each_rows_coverage(monkeypatch):
     """FY2020 has no USBP apprehensions row in the data: the chart keeps its place ("no data"), the table says so."""
-    from border_bargains.datasets import load
-    from border_bargains.explorers import SeriesExplorer, gaps
+    from border_bargains.student.datasets import load
+    from border_bargains.student.explorers import SeriesExplorer, gaps
 
     frame = load("sw_border_encounters")
     assert 2020 in gaps(frame, "usbp_apprehensions", 2015, 2025), "the data still has the FY2020 gap this checks"
@@ -366,7 +366,7 @@ def test_the_series_explorer_shows_a_missing_year_as_a_gap_and_each_rows_coverag
 def test_the_chart_keeps_a_missing_year_on_its_axis():
     import pandas as pd
 
-    from border_bargains.plots import bar_chart
+    from border_bargains.student.plots import bar_chart
 
     values = pd.Series([1.0, float("nan"), 3.0], index=[2019, 2020, 2021])
     chart = bar_chart(values, title="t", ylabel="y", xlabel="x", alt="a", source="s", gap_words={"2020": "gap here"})
@@ -377,8 +377,8 @@ def test_the_chart_keeps_a_missing_year_on_its_axis():
 def test_graded_exercises_link_their_references_to_the_released_guides(assignment, monkeypatch):
     """In the released folder, each graded exercise's shown ¶ references are links to files (and anchors) that the
     release carries; every long menu repeats its chosen option in full under it."""
-    from border_bargains.course import Assignment
-    from border_bargains.widgets import LONG_OPTION
+    from border_bargains.student.course import Assignment
+    from border_bargains.student.widgets import LONG_OPTION
 
     release = REPO / "exercises" / assignment
     monkeypatch.chdir(release)
@@ -411,7 +411,7 @@ def test_a_chart_legend_stays_clear_of_the_data():
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from border_bargains.plots import place_legend
+    from border_bargains.student.plots import place_legend
 
     fig, ax = plt.subplots(figsize=(7.5, 4))
     for n in range(3):  # lines that fill every corner of the plot, where matplotlib's "best" would still land
@@ -458,7 +458,7 @@ def controls_of(widget) -> set[str]:
 
 def explorer_instructions():
     """(lesson, instruction text, the explorer it describes) for every series explorer in the lessons."""
-    from border_bargains.explorers import SeriesExplorer
+    from border_bargains.student.explorers import SeriesExplorer
 
     for path in sorted(LESSONS.glob("*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells
@@ -479,7 +479,7 @@ def mismatches(text: str, explorer) -> list[str]:
 
 
 def test_the_explorer_check_catches_a_control_that_is_not_there(monkeypatch):
-    from border_bargains.explorers import SeriesExplorer
+    from border_bargains.student.explorers import SeriesExplorer
 
     monkeypatch.chdir(LESSONS)
     explorer = SeriesExplorer()

@@ -28,7 +28,7 @@ from sample_course import (
     nbgrader_env,
 )
 
-from border_bargains.term import LatePolicy, Term, load_term
+from border_bargains.core.term import LatePolicy, Term, load_term
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.xdist_group("term")]
 
@@ -224,13 +224,13 @@ def test_the_rejected_student_gets_a_note_and_a_way_back(term):
     assert notes, "the note reaches the student through the exchange"
     note = notes[0].read_text(encoding="utf-8")
     assert "could not be graded" in note and "not valid JSON" in note
-    assert "python -m border_bargains.salvage sample_b" in note
+    assert "python -m border_bargains.student.salvage sample_b" in note
     # Chloe's nbgrader knows the exchange from her settings, as the README tells students to set it up.
-    setup = subprocess.run([sys.executable, "-m", "border_bargains.student_setup", "--exchange",
+    setup = subprocess.run([sys.executable, "-m", "border_bargains.student.setup", "--exchange",
                             str(term["course"] / "exchange"), "--student-id", "chloe"], cwd=chloe.home,
                            env=chloe.env, capture_output=True, text=True, timeout=60)
     assert setup.returncode == 0 and "Wrote" in setup.stdout, setup.stdout + setup.stderr
-    proc = subprocess.run([sys.executable, "-m", "border_bargains.salvage", "sample_b"], cwd=chloe.home,
+    proc = subprocess.run([sys.executable, "-m", "border_bargains.student.salvage", "sample_b"], cwd=chloe.home,
                           env=chloe.env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     folder = chloe.home / "sample_b"
@@ -329,7 +329,7 @@ def test_students_on_a_shared_account_keep_their_feedback_apart(term):
     for student, answers in (("hana", KEY_ANSWERS), ("ivan", HALF_ANSWERS)):
         folder = shared / student
         folder.mkdir(parents=True)
-        run(folder, sys.executable, "-m", "border_bargains.student_setup", "--exchange", str(course / "exchange"),
+        run(folder, sys.executable, "-m", "border_bargains.student.setup", "--exchange", str(course / "exchange"),
             "--student-id", student, "--folder", str(folder))
         run(folder, nbgrader, "fetch_assignment", "sample")
         (folder / "sample" / "widget_answers.json").write_text(answers_doc(answers), encoding="utf-8")

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from border_bargains.typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
+from border_bargains.core.typed_answers import TypedAnswerProblem, clean_text, format_number, parse_number
 
 BILLIONS = "billion US$"
 

@@ -11,8 +11,8 @@ import pytest
 from sample_course import FIXTURE, HALF_ANSWERS, KEY_ANSWERS, answers_doc
 
 import border_bargains as bb
-from border_bargains.controls import Choice, TypedInput
-from border_bargains.specs import NOT_CHOSEN
+from border_bargains.core.specs import NOT_CHOSEN
+from border_bargains.student.controls import Choice, TypedInput
 
 
 def choose(control, value):
@@ -62,7 +62,7 @@ def test_controls_are_labelled_and_start_blank(student_folder, monkeypatch):
 
 def test_controls_keep_jupyterlab_shortcuts_off_their_keys():
     """The front end marks every control so that JupyterLab's command-mode keys stay with it."""
-    from border_bargains.controls import ESM
+    from border_bargains.student.controls import ESM
 
     for element in ("select", "fieldset", "input", "button"):
         assert f'make("{element}"' in ESM
@@ -114,8 +114,9 @@ def test_answers_can_also_be_set_in_code(student_folder, monkeypatch):
 
 
 def test_instructor_folder_shows_key_and_writes_nothing(tmp_path, monkeypatch):
-    folder = tmp_path / "sample"
-    folder.mkdir()
+    folder = tmp_path / "solutions" / "sample"  # a course's source folder, beside its nbgrader_config.py
+    folder.mkdir(parents=True)
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     for name in ("exercise_items.toml", "answer_key.toml"):
         (folder / name).write_bytes((FIXTURE / name).read_bytes())
     monkeypatch.chdir(folder)
@@ -134,7 +135,7 @@ def test_missing_spec_file_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_practice_check_explains_and_points_to_the_paragraph(tmp_path):
-    from border_bargains.course import Practice
+    from border_bargains.student.course import Practice
 
     practice_file = tmp_path / "lesson.toml"
     practice_file.write_text('''
@@ -149,10 +150,10 @@ items = [
   { id = "y", text = "Tariffs are the wrong tool.", answer = "normative", why = "A judgment.", ref = "WOLA ¶11" },
 ]
 ''', encoding="utf-8")
-    from border_bargains.specs import load_practice
+    from border_bargains.core.specs import load_practice
 
     specs, key = load_practice(practice_file)
-    from border_bargains.answers import AnswerStore
+    from border_bargains.core.answers import AnswerStore
 
     practice = Practice.__new__(Practice)
     practice.specs, practice.key = specs, key

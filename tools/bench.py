@@ -79,8 +79,8 @@ def bench_lessons() -> None:
 
 # The first build's last commit: it scored inside each student's kernel (course.grade() in hidden tests).
 BEFORE_REV = "b614e38"
-RUN_NOTEBOOKS = ("c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'guard'")
-IN_BUBBLEWRAP = ("c.Execute.enabled = True", "c.SandboxedKernelManager.mode = 'bubblewrap'")
+RUN_NOTEBOOKS = ("c.Execute.enabled = True", "c.SandboxProvisioner.mode = 'guard'")
+IN_BUBBLEWRAP = ("c.Execute.enabled = True", "c.SandboxProvisioner.mode = 'bubblewrap'")
 
 
 def _course_from(base: Path, name: str, config: Path, solutions: Path, assignment: str) -> Path:
@@ -125,8 +125,8 @@ def bench_class(students: int = 40, assignment: str = "tariff_bargain", workers:
 
     from sample_course import VENV_BIN, nbgrader_env
 
-    from border_bargains.sandbox import bubblewrap
-    from border_bargains.specs import TYPED_KINDS, load_exercises
+    from border_bargains.core.specs import TYPED_KINDS, load_exercises
+    from border_bargains.nbgrader_steps.sandbox import bubblewrap
 
     workers = workers or os.cpu_count() or 1
     def class_answers(solutions: Path) -> dict[str, dict]:

@@ -15,27 +15,27 @@ __version__ = "0.1.0"
 
 # public name -> (module, attribute)
 _LAZY = {
-    "load": ("datasets", "load"),
-    "list_datasets": ("datasets", "list_datasets"),
-    "series": ("datasets", "series"),
-    "DatasetError": ("datasets", "DatasetError"),
-    "assignment": ("course", "assignment"),
-    "practice": ("course", "practice"),
-    "Assignment": ("course", "Assignment"),
-    "SideBySide": ("side_by_side", "SideBySide"),
-    "SeriesExplorer": ("explorers", "SeriesExplorer"),
-    "line_chart": ("plots", "line_chart"),
-    "bar_chart": ("plots", "bar_chart"),
-    "OKABE_ITO": ("plots", "OKABE_ITO"),
-    "cite": ("side_by_side", "cite"),
-    "guide_link": ("side_by_side", "guide_link"),
-    "print_wrapped": ("tables", "print_wrapped"),
+    "load": ("student.datasets", "load"),
+    "list_datasets": ("student.datasets", "list_datasets"),
+    "series": ("student.datasets", "series"),
+    "DatasetError": ("student.datasets", "DatasetError"),
+    "assignment": ("student.course", "assignment"),
+    "practice": ("student.course", "practice"),
+    "Assignment": ("student.course", "Assignment"),
+    "SideBySide": ("student.side_by_side", "SideBySide"),
+    "SeriesExplorer": ("student.explorers", "SeriesExplorer"),
+    "line_chart": ("student.plots", "line_chart"),
+    "bar_chart": ("student.plots", "bar_chart"),
+    "OKABE_ITO": ("student.plots", "OKABE_ITO"),
+    "cite": ("student.side_by_side", "cite"),
+    "guide_link": ("student.side_by_side", "guide_link"),
+    "print_wrapped": ("student.tables", "print_wrapped"),
 }
 
 __all__ = sorted(_LAZY)
 
 try:  # left-align the text columns of tables shown in a notebook (see tables.py); never stops an import
-    from .tables import register as _register_tables
+    from border_bargains.student.tables import register as _register_tables
 
     _register_tables()
 except Exception:  # pragma: no cover

@@ -8,7 +8,7 @@
   assignment in ``course.toml``, every extension and the grace period included, so no one who may still submit on
   time sees it; ``"always"``; ``"never"``), each item also shows the key, its reason (``why``) and its reference;
 * written answers not marked yet say so, and the total says it is provisional (the course's template,
-  ``templates/bb_feedback``, reads the marks this step sets);
+  ``templates/feedback``, reads the marks this step sets);
 * the check cells' stray ``Out[ ]: 5.0`` and every execution count are removed;
 * every ¶ link (in the report and in the notebook's own text) points into the page itself: the paragraphs cited are
   copied, from the reading guides, into a "Where to read" section at the end. JupyterLab shows an HTML file in a
@@ -30,14 +30,14 @@ from pathlib import Path
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Enum, Float
 
-from .answers import DEFAULT_FILENAME, AnswerFileProblem, AnswerStore
-from .grading import _option_label, mark, score_items
-from .refs import RefRenderer, header_id
-from .specs import KEY_FILENAME, SPEC_FILENAME, SpecError, load_exercises, load_key
+from border_bargains.core.answers import DEFAULT_FILENAME, Submitted
+from border_bargains.core.scoring import _option_label, mark, score_items
+from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, SpecError, load_exercises, load_key
+from border_bargains.nbgrader_steps.settings import Layout
+from border_bargains.student.refs import RefRenderer, header_id
 
 GUIDES = "source_texts"
 # A link to a guide, as the notebooks and the reports write it: "source_texts/wola.md#p14", "../source_texts/…".
@@ -123,7 +123,7 @@ class TeachingFeedback(NbGraderPreprocessor):
             return True, "The key and its reasons are shown for every item."
         if self.reveal_keys == "never":
             return False, "Your instructor does not show the key in feedback."
-        from .term import load_term
+        from border_bargains.core.term import load_term
 
         moment = key_moment(load_term(root), assignment, self.reveal_delay_days)
         if moment is None:
@@ -137,11 +137,12 @@ class TeachingFeedback(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         assignment, student, notebook = info["assignment"], info["student"], info["notebook"]
-        coursedir = CourseDirectory(config=self.config)
-        root = Path(coursedir.root)
-        source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-        release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
+        layout = Layout(self.config)
+        root = layout.root
+        source = layout.source(assignment)
+        submitted = layout.submitted(student, assignment)
+        release = layout.release(assignment)
+        self.max_bytes = layout.settings.max_answers_file_bytes
         guides = release / GUIDES if (release / GUIDES).is_dir() else root / GUIDES
         reveal, when = self.revealing(root, assignment)
         self.cited: dict[str, tuple[str, str | None]] = {}
@@ -199,16 +200,13 @@ class TeachingFeedback(NbGraderPreprocessor):
         except (FileNotFoundError, SpecError) as exc:
             self.log.warning("border-bargains: feedback shows no item lines: %s", exc)
             return None, None, None, None
-        store, problem = AnswerStore.holding({}), None
-        path = submitted / DEFAULT_FILENAME
-        if path.exists():
-            try:
-                store = AnswerStore.holding(AnswerStore._parse(path.read_bytes()))
-            except AnswerFileProblem as exc:
-                problem = f"Your answers file could not be read ({exc}), so these items count as not answered."
-        else:
+        answers = Submitted(submitted / DEFAULT_FILENAME, max_bytes=self.max_bytes)  # the one reader, as scoring
+        problem = None
+        if answers.problem:
+            problem = f"Your answers file could not be read ({answers.problem}), so these items count as not answered."
+        elif answers.missing:
             problem = "No answers file reached the grader, so these items count as not answered."
-        return specs, key, store, problem
+        return specs, key, answers.store, problem
 
     def _cite(self, guide: str, anchor: str | None) -> str:
         target = anchor_for(guide, anchor)

@@ -13,8 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import course_root
-from .course_root import CourseError
+from border_bargains.instructor import course_root
+from border_bargains.instructor.course_root import CourseError
 
 FORBIDDEN_IN_RELEASE = ("answer_key.toml", "widget_answers.json")
 
@@ -31,7 +31,7 @@ def require_success(result: dict, step: str, name: str) -> None:
 
 def check_assignment_source(root: Path, name: str) -> None:
     """The key must match the items before anything is released."""
-    from ..specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
+    from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, load_exercises, load_key
 
     folder = root / "solutions" / name
     if (folder / SPEC_FILENAME).exists():
@@ -50,7 +50,7 @@ def check_cells_match(folder: Path, name: str, specs: dict) -> None:
     """Every exercise is scored by exactly one check cell with its points, and every check cell names one."""
     import nbformat
 
-    from ..nbgrader_plugins import exercise_of
+    from border_bargains.nbgrader_steps.score import exercise_of
 
     checked: dict[str, str] = {}
     for path in sorted(folder.glob("*.ipynb")):
@@ -98,7 +98,7 @@ def cmd_release(api, root, names, _args) -> int:
 
 
 def cmd_collect(api, root, names, _args) -> int:
-    from .grading import submitted_students
+    from border_bargains.instructor.autograde import submitted_students
 
     for name in names:
         require_success(api.collect(name), "collect", name)
@@ -109,16 +109,17 @@ def cmd_collect(api, root, names, _args) -> int:
 def cmd_autograde(api, root, names, args) -> int:
     from nbgrader.api import Gradebook
 
-    from .grading import submitted_students
-    from .grading_pool import grade_class
-    from .term_sync import sync_due_dates
+    from border_bargains.instructor.autograde import submitted_students
+    from border_bargains.instructor.pool import grade_class
+    from border_bargains.nbgrader_steps.settings import CourseSettings
+    from border_bargains.nbgrader_steps.term_sync import sync_due_dates
 
     if api.config.Execute.get("enabled", True):
-        from ..sandbox import SandboxedKernelManager, sandbox_mode
+        from border_bargains.nbgrader_steps.sandbox import SandboxProvisioner, sandbox_mode
 
-        requested = SandboxedKernelManager(config=api.config).mode
+        requested = SandboxProvisioner.configured_mode(api.config)
         mode = sandbox_mode(requested)
-        why = "SandboxedKernelManager.mode is 'guard'" if requested == "guard" else "bubblewrap cannot run here"
+        why = "SandboxProvisioner.mode is 'guard'" if requested == "guard" else "bubblewrap cannot run here"
         _say("Notebooks are run while grading, each kernel " + (
             "in a bubblewrap sandbox." if mode == "bubblewrap" else
             f"under the audit-hook guard only ({why}), which is not an OS sandbox; scores never depend on "
@@ -129,7 +130,9 @@ def cmd_autograde(api, root, names, args) -> int:
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         sync_due_dates(gb, term, names)
         gb.engine.dispose()
-    workers = args.workers or os.cpu_count() or 1
+    settings = CourseSettings(config=api.config)
+    workers = args.workers or settings.workers or os.cpu_count() or 1
+    submission_timeout = args.submission_timeout or settings.submission_timeout
     failed = rejected = 0
     blocks = []
     for name in names:
@@ -138,7 +141,7 @@ def cmd_autograde(api, root, names, args) -> int:
              f"({term.late.describe()})")
         started = time.monotonic()
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
-                               force=args.force, submission_timeout=args.submission_timeout)
+                               force=args.force, submission_timeout=submission_timeout)
         counts = Counter(o.status for o in outcomes)
         failed += counts["failed"]
         rejected += counts["rejected"]
@@ -161,8 +164,8 @@ def cmd_autograde(api, root, names, args) -> int:
 
 
 def cmd_feedback(api, root, names, args) -> int:
-    from .export import standings
-    from .feedback import mark_lateness, send_rejected_note
+    from border_bargains.instructor.export import standings
+    from border_bargains.instructor.feedback import mark_lateness, send_rejected_note
 
     term = args.term
     for name in names:
@@ -207,7 +210,7 @@ def cmd_feedback(api, root, names, args) -> int:
 
 
 def cmd_export(api, root, names, args) -> int:
-    from .export import export, released_assignments
+    from border_bargains.instructor.export import export, released_assignments
 
     if not args.assignments:
         exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
@@ -222,7 +225,7 @@ def cmd_export(api, root, names, args) -> int:
 
 
 def cmd_roster(api, root, _names, args) -> int:
-    from .roster import ROSTER, import_roster
+    from border_bargains.instructor.roster import ROSTER, import_roster
 
     students = import_roster(api, root, Path(args.file), id_column=args.id_column)
     sections = sorted({s.section for s in students if s.section})
@@ -232,15 +235,16 @@ def cmd_roster(api, root, _names, args) -> int:
 
 
 def cmd_report(api, root, names, args) -> int:
-    from .grading import submitted_students
-    from .item_analysis import write_report
+    from border_bargains.instructor.autograde import submitted_students
+    from border_bargains.instructor.item_analysis import write_report
+    from border_bargains.nbgrader_steps.settings import Layout
 
     for name in names:
         students = [s for s in submitted_students(root, name) if (root / "autograded" / s / name).is_dir()]
         if not students:
             _say(f"{name}: nothing autograded yet, no report")
             continue
-        out, lines = write_report(root, name, students, api.coursedir.db_url, api.coursedir.course_id,
+        out, lines = write_report(Layout(api.config), name, students, api.coursedir.db_url, api.coursedir.course_id,
                                   f"Item analysis: {args.term.assignment(name).title}")
         _say(f"-- {name}: report written to {out.relative_to(root)}")
         for line in lines:
@@ -287,12 +291,14 @@ def parser() -> argparse.ArgumentParser:
                                 "feedback: show the key, its reason and its ¶ now, whatever the due date")
         if name == "autograde":
             p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
-            p.add_argument("--workers", type=int, default=0,
-                           help="submissions graded at once, each in its own process (default: the number of cores)")
+            p.add_argument("--workers", type=int, default=None,
+                           help="submissions graded at once, each in its own process (default: CourseSettings.workers, "
+                                "0 meaning the number of cores)")
             p.add_argument("--force", action="store_true",
                            help="grade again submissions already graded and unchanged (default: skip them)")
-            p.add_argument("--submission-timeout", type=float, default=900,
-                           help="seconds one submission may take before it is stopped and reported (default: 900)")
+            p.add_argument("--submission-timeout", type=float, default=None,
+                           help="seconds one submission may take before it is stopped and reported "
+                                "(default: CourseSettings.submission_timeout, 900)")
         if name == "export":
             p.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain",
                            help="plain CSV with a status per assignment (default), or an LMS import file")
@@ -317,7 +323,7 @@ def _warnings_to_log(root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        from ..term import TermError, load_term
+        from border_bargains.core.term import TermError, load_term
 
         root = course_root.find_root()
         _warnings_to_log(root)

@@ -26,9 +26,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..term import Term, hours
-from .course_root import CourseError
-from .roster import Student, read_roster
+from border_bargains.core.term import Term, hours
+from border_bargains.instructor.course_root import CourseError
+from border_bargains.instructor.roster import Student, read_roster
 
 FINAL = "graded"
 UNFINISHED = ("awaiting manual grading", "not graded yet", "grading failed", "rejected")
@@ -64,7 +64,7 @@ def released_assignments(root: Path, course_id: str, exchange_root: Path, known:
 
 
 def _status_file(root: Path, assignment: str, student: str) -> dict:
-    from .grading_pool import status_path
+    from border_bargains.instructor.pool import status_path
 
     try:
         return json.loads(status_path(root, assignment, student).read_text(encoding="utf-8"))
@@ -73,16 +73,15 @@ def _status_file(root: Path, assignment: str, student: str) -> dict:
 
 
 def standings(api, root: Path, term: Term, assignments: list[str]) -> tuple[dict[str, Student], dict]:
-    """(students by id, {(student, assignment): Cell}), with late penalties recomputed from current scores."""
+    """(students by id, {(student, assignment): Cell}), late penalties from current scores (nothing is written)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .term_sync import apply_late_penalty, sync_due_dates
+    from border_bargains.nbgrader_steps.term_sync import late_penalty
 
     roster = read_roster(root)
     students = dict(roster)
     table: dict[tuple[str, str], Cell] = {}
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        sync_due_dates(gb, term, assignments)
         for student in gb.students:
             students.setdefault(student.id, Student(student.id, student.lms_user_id or "", "",
                                                     student.first_name or "", student.last_name or "",
@@ -109,7 +108,8 @@ def standings(api, root: Path, term: Term, assignments: list[str]) -> tuple[dict
                 elif status.get("status") == "failed":
                     cell = Cell("grading failed", status.get("detail", ""), max_score=max_score)
                 elif submission is not None and (root / "autograded" / student_id / assignment).is_dir():
-                    late, penalty = apply_late_penalty(gb, term, assignment, student_id)
+                    late, penalties = late_penalty(term, submission)
+                    penalty = sum(penalties.values())
                     cell = Cell(FINAL, max_score=max_score, submitted=submission.timestamp, hours_late=hours(late))
                     if submission.needs_manual_grade:
                         waiting = sorted({g.name for nb in submission.notebooks for g in nb.grades

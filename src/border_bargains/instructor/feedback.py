@@ -5,7 +5,7 @@ before the written answers are marked. Here feedback is made and returned only
 for submissions whose grading is complete (the others are listed, and
 ``--allow-unfinished`` sends them anyway). A student whose submission was
 rejected gets a short page instead, through the same exchange, saying what was
-wrong and exactly how to resubmit with ``python -m border_bargains.salvage``.
+wrong and exactly how to resubmit with ``python -m border_bargains.student.salvage``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..term import Term
+from border_bargains.core.term import Term
 
 NOTE_STYLE = ("body{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;line-height:1.5;padding:0 1em}"
               "code,pre{background:#f2f2f2;padding:0.1em 0.3em}pre{padding:0.6em}")
@@ -36,7 +36,7 @@ assignment folder, and they are safe.</p>
 <ol>
 <li>In JupyterLab, open a terminal (<em>File → New → Terminal</em>).</li>
 <li>Type this line and press Enter (it works from your home folder and from the assignment folder):
-<pre>python -m border_bargains.salvage {html.escape(assignment)}</pre>
+<pre>python -m border_bargains.student.salvage {html.escape(assignment)}</pre>
 It sets the damaged notebook aside (renamed, not deleted), makes a fresh copy of
 <code>{html.escape(notebook)}.ipynb</code> that opens, and copies your written answers into it where they
 can still be read. Your widget answers appear again when you run the notebook.</li>
@@ -52,7 +52,7 @@ quote this page.</p>
 
 def send_rejected_note(api, root: Path, assignment: str, student: str, reason: str, term: Term) -> bool:
     """Write the note as this student's feedback for every notebook and release it through the exchange."""
-    from .grading import notebooks_of
+    from border_bargains.instructor.autograde import notebooks_of
 
     submitted = root / "submitted" / student / assignment
     target = root / "feedback" / student / assignment

@@ -30,10 +30,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..answers import AnswerFileProblem, AnswerStore
-from ..grading import is_right
-from ..specs import KEY_FILENAME, SPEC_FILENAME, ExerciseSpec, load_exercises, load_key
-from ..typed_answers import format_number
+from border_bargains.core.answers import DEFAULT_FILENAME as ANSWERS_FILENAME
+from border_bargains.core.answers import AnswerStore, Submitted
+from border_bargains.core.scoring import points_for, score_items
+from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, ExerciseSpec, load_exercises, load_key
+from border_bargains.nbgrader_steps.settings import Layout
 
 UPPER_LOWER = 0.27
 FLAG_LOW, FLAG_HIGH = 0.05, 0.95
@@ -71,14 +72,8 @@ class Analysis:
 
 
 def _shown(spec: ExerciseSpec, item_id: str, value) -> str:
-    if spec.kind == "number":
-        return format_number(value)
-    if spec.kind == "text":
-        return str(value).strip().lower()
-    for option in spec.item(item_id).options:
-        if option.value == value:
-            return option.label
-    return str(value)
+    """A wrong answer as the report counts it: typed texts that differ only in case count as one."""
+    return str(value).strip().lower() if spec.kind == "text" else spec.words(item_id, value)
 
 
 def groups(totals: dict[str, float]) -> tuple[list[str], list[str]]:
@@ -88,22 +83,21 @@ def groups(totals: dict[str, float]) -> tuple[list[str], list[str]]:
     return ranked[:size], ranked[-size:]
 
 
-def analyse(root: Path, assignment: str, students: list[str], db_url: str | None = None,
+def analyse(layout: Layout, assignment: str, students: list[str], db_url: str | None = None,
             course_id: str = "default_course") -> Analysis:
-    source = root / "solutions" / assignment
+    """Per item and exercise, what the class answered: read and scored as grading reads and scores them."""
+    source = layout.source(assignment)
     _name, specs = load_exercises(source / SPEC_FILENAME)
     key = load_key(source / KEY_FILENAME, specs)
-    answers: dict[str, dict] = {}
+    stores: dict[str, AnswerStore] = {}
     excluded: dict[str, str] = {}
     for student in students:
-        path = root / "submitted" / student / assignment / "widget_answers.json"
-        if not path.exists():
-            answers[student] = {}
-            continue
-        try:
-            answers[student] = AnswerStore._parse(path.read_bytes())
-        except AnswerFileProblem as problem:
-            excluded[student] = f"answers file unreadable ({problem})"
+        found = Submitted(layout.submitted(student, assignment) / ANSWERS_FILENAME,
+                          max_bytes=layout.settings.max_answers_file_bytes)
+        if found.problem:
+            excluded[student] = f"answers file unreadable ({found.problem})"
+        else:
+            stores[student] = found.store
     analysed = [s for s in students if s not in excluded]
     marks: dict[tuple[str, str, str], object] = {}  # (student, exercise, item) -> True/False/None(blank)
     chosen: dict[tuple[str, str, str], object] = {}
@@ -112,15 +106,12 @@ def analyse(root: Path, assignment: str, students: list[str], db_url: str | None
     blank_exercises = dict.fromkeys(specs, 0)
     for student in analysed:
         for ex_id, spec in specs.items():
-            given = AnswerStore.holding(answers[student]).valid_answers(ex_id, spec.allowed)
-            points = 0.0
-            for item in spec.items:
-                value = given.get(item.id)
-                right = None if value is None else is_right(spec, key.items[ex_id][item.id], value)
-                marks[(student, ex_id, item.id)] = right
-                chosen[(student, ex_id, item.id)] = value
-                if right:
-                    points += (spec.points or 0) / len(spec.items)
+            given = stores[student].valid_answers(ex_id, spec.allowed)
+            results = score_items(spec, key.items[ex_id], given)
+            for r in results:
+                marks[(student, ex_id, r.item_id)] = None if r.given is None else r.right
+                chosen[(student, ex_id, r.item_id)] = r.given
+            points = points_for(results, float(spec.points or 0))  # the rule grading applies
             if not given:
                 blank_exercises[ex_id] += 1
             exercise_scores[ex_id].append(points)
@@ -186,7 +177,7 @@ def _histogram(values: list[float], title: str, xlabel: str, alt: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..plots import OKABE_ITO
+    from border_bargains.student.plots import OKABE_ITO
 
     fig, ax = plt.subplots(figsize=(5.2, 2.6), dpi=100)
     bins = sorted(set(values)) or [0.0]
@@ -275,10 +266,10 @@ def summary_lines(analysis: Analysis, limit: int = 5) -> list[str]:
     return lines
 
 
-def write_report(root: Path, assignment: str, students: list[str], db_url: str, course_id: str,
+def write_report(layout: Layout, assignment: str, students: list[str], db_url: str, course_id: str,
                  title: str) -> tuple[Path, list[str]]:
-    analysis = analyse(root, assignment, students, db_url, course_id)
-    out = root / "reports" / f"{assignment}-items.html"
+    analysis = analyse(layout, assignment, students, db_url, course_id)
+    out = layout.root / "reports" / f"{assignment}-items.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(analysis, title), encoding="utf-8")
     data = {"assignment": assignment, "students": analysis.students, "items": [

@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from .course_root import CourseError
+from border_bargains.instructor.course_root import CourseError
 
 ROSTER = "roster.csv"
 
