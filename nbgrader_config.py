@@ -94,7 +94,7 @@ c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubK
 # --reveal-keys` adds it there for one run.
 c.ScoreAnswers.reveal_keys = False
 
-# ---- Feedback: what students see (border_bargains/feedback_report.py, templates/feedback) ----------------
+# ---- Feedback: what students see (border_bargains/instructor/feedback_page.py, templates/feedback) ----------------
 # Each item with the student's own answer and right / not right / not answered, and where to read; written answers
 # not marked yet say so and the total says it is provisional; the ¶ passages cited are copied into the page.
 # When the key, its reason and its reference are shown: "after_due" (feedback generated after the latest due date
@@ -103,7 +103,7 @@ c.ScoreAnswers.reveal_keys = False
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from border_bargains.feedback_report import TeachingFeedback  # noqa: E402
+from border_bargains.instructor.feedback_page import TeachingFeedback  # noqa: E402
 
 c.TeachingFeedback.reveal_keys = "after_due"
 # With "after_due": days to wait after that moment (say, while late work is still accepted).
