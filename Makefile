@@ -42,14 +42,19 @@ install: $(STAMP)  ## create .venv and install the pinned environment (done by l
 # lets the Assignments tab say "no assignments" instead of "the exchange directory does not exist".
 STUDENT_CONFIG := JUPYTER_CONFIG_PATH="$(abspath config/student)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))"
 
+# Both serve the course folder (this one), so every ¶ link of the lessons, guides and assignments can be reached,
+# and open lesson 00. ARGS passes options to JupyterLab, e.g. make lab ARGS="--port=8899 --no-browser".
+LAB_ROOT := --ServerApp.root_dir="$(CURDIR)"
+ARGS ?=
+
 lab: $(STAMP)  ## open the course in JupyterLab as a student (home: lessons/00_orientation.ipynb)
 	@mkdir -p exchange
-	$(STUDENT_CONFIG) $(RUN) $(BIN)/jupyter lab $(ROOTFLAG) lessons/00_orientation.ipynb
+	$(STUDENT_CONFIG) $(RUN) $(BIN)/jupyter lab $(ROOTFLAG) $(LAB_ROOT) $(ARGS) lessons/00_orientation.ipynb
 
 # The file browser starts at the course folder (where nbgrader_config.py is, so nbgrader finds it without
 # complaint); the orientation lesson opens in it.
 instructor: $(STAMP)  ## open the course folder in JupyterLab with nbgrader's instructor tools (Formgrader, Create Assignment)
-	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) --ServerApp.root_dir="$(CURDIR)" lessons/00_orientation.ipynb
+	$(RUN) $(BIN)/jupyter lab $(ROOTFLAG) $(LAB_ROOT) $(ARGS) lessons/00_orientation.ipynb
 
 test: $(STAMP) system-packages hub-proxy  ## run every test (unit, notebooks, nbgrader round trips, sandbox, browser)
 	$(RUN) $(BIN)/python tools/run_tests.py

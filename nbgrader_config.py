@@ -61,7 +61,8 @@ c.HTMLExporter.preprocessors = [SanitizeHTML]
 c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = (
     "**✍️ Your answer:**\n\n"
-    "*(Double-click here to write, replacing this line; press Shift-Enter when you are done, then Ctrl-S to save.)*"
+    "*(Double-click here, or click once and press Enter, to write, replacing this line. No text cursor? Press Enter "
+    "first: until then your keys act on the notebook. Press Shift-Enter when you are done, then Ctrl-S to save.)*"
 )
 
 # ---- Autograde: how scores are made -------------------------------------------------------------
@@ -106,9 +107,35 @@ c.Autograde.autograde_preprocessors = [SandboxedExecute, QuarantineFiles, ScrubK
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        ApplyLatePolicy, CheckCellMetadataOnce]
 
-# Show the key, its explanation and ¶ for wrong items in the feedback? (`border-bargains autograde
-# --reveal-keys` turns it on for one run.)
+# The autograded notebook's check-cell reports (the instructor's copy) name no key; `border-bargains autograde
+# --reveal-keys` adds it there for one run.
 c.ScoreAnswers.reveal_keys = False
+
+# ---- Feedback: what students see (border_bargains/instructor/feedback_page.py, templates/feedback) ----------------
+# Each item with the student's own answer and right / not right / not answered, and where to read; written answers
+# not marked yet say so and the total says it is provisional; the ¶ passages cited are copied into the page.
+# When the key, its reason and its reference are shown: "after_due" (feedback generated after the latest due date
+# in course.toml, every extension and the grace period included; never for an assignment without a due date),
+# "always" or "never". `border-bargains feedback --reveal-keys` shows them for one run.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from border_bargains.instructor.feedback_page import TeachingFeedback  # noqa: E402
+
+c.TeachingFeedback.reveal_keys = "after_due"
+# With "after_due": days to wait after that moment (say, while late work is still accepted).
+c.TeachingFeedback.reveal_delay_days = 0
+c.GenerateFeedback.preprocessors = [ApplyLatePolicy, GetGrades, TeachingFeedback, CSSHTMLHeaderPreprocessor]
+# The course's feedback page (border_bargains/templates/feedback, nbgrader's own template with the marks above, no
+# In/Out prompts, fitting a laptop screen) is found first; nbgrader's folder stays for Formgrader's templates.
+import nbgrader as _nbgrader  # noqa: E402
+
+import border_bargains as _bb  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = [
+    str(Path(_bb.__file__).parent / "templates"),
+    str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]
 
 # Run students' notebooks while grading? Scores never depend on it, so by default no student code runs
 # at all (faster, and nothing to exploit); the autograded notebook and the feedback then show each

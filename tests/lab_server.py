@@ -85,3 +85,77 @@ def running_lab(root: Path, scratch: Path, env_extra: dict | None = None, timeou
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# ---- the README's own commands (`make lab`, the shared-machine `student_setup --lab`) run as they are ----
+BROWSER_RECORDER = """#!/bin/sh
+# Stands in for the web browser JupyterLab opens: writes down what it was asked to open.
+printf '%s\\n' "$1" >> "{record}"
+"""
+
+
+class LaunchedLab(Lab):
+    """A JupyterLab started by a course command; ``opened`` is the address it asked the browser to open."""
+
+    opened: str = ""
+
+
+def lab_options(port: int, token: str) -> list[str]:
+    """The JupyterLab options a test passes through a command (make lab ARGS=..., student_setup --lab ...)."""
+    return [f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.token={token}", "--ServerApp.port_retries=0",
+            "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=None"]
+
+
+@contextmanager
+def launched_lab(command: list[str], cwd: Path, scratch: Path, port: int, token: str, env_extra: dict | None = None,
+                 timeout: float = 120):
+    """Run a course command that starts JupyterLab (as a user would type it); yield a LaunchedLab.
+
+    JupyterLab opens its start page with the program named by $BROWSER: here a script that records the address
+    (JupyterLab hands it a redirect page holding the real address, which is read back). The command runs in its
+    own process group, stopped at the end.
+    """
+    import re
+    import signal
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    record = scratch / "opened.txt"
+    browser = scratch / "record-browser"
+    browser.write_text(BROWSER_RECORDER.format(record=record))
+    browser.chmod(0o755)
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["BROWSER"] = f"{browser} %s"
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(quiet_settings(scratch / "settings"))
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(scratch / "workspaces")
+    env["JUPYTER_RUNTIME_DIR"] = str(scratch / "runtime")
+    env.update(env_extra or {})
+    log = scratch / "launched-lab.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    lab = LaunchedLab(f"http://127.0.0.1:{port}", token, process, log)
+    try:
+        deadline = time.monotonic() + timeout
+        while not (record.exists() and record.read_text().strip()):
+            if process.poll() is not None:
+                raise RuntimeError(f"{' '.join(command)} exited early:\n{log.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{' '.join(command)} opened no page in {timeout} s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        opened = record.read_text().split()[0]
+        if opened.startswith("file://"):  # JupyterLab's redirect page: the address is in its link
+            page = Path(urllib.request.url2pathname(opened[len("file://"):])).read_text()
+            opened = re.search(r'href="([^"]+)"', page)[1].replace("&amp;", "&")
+        lab.opened = opened
+        lab.get("/api/status")
+        yield lab
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

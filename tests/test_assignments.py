@@ -113,6 +113,8 @@ def course(tmp_path_factory):
     shutil.copytree(REPO / "solutions", course / "solutions",
                     ignore=shutil.ignore_patterns("widget_answers*", ".ipynb_checkpoints", "__pycache__"))
     shutil.copytree(REPO / "source_texts", course / "source_texts")  # released with every assignment
+    (course / "docs").mkdir()
+    shutil.copy(REPO / "docs" / "datasets.md", course / "docs")  # the data dictionary, released too
     proc = cli(course, "generate")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for name in NAMES:

@@ -423,3 +423,104 @@ def test_the_same_exercise_answered_in_two_tabs_keeps_both_answers(tmp_path, art
                 raise AssertionError(f"on disk: {answered(student)}; expected claim-types {expected}") from None
         finally:
             browser.close()
+
+
+# ------------------------------------------------------------------------------------------ the README's commands
+def follow_paragraph_link(page, artifacts: Path, scope: str, shot: str) -> str:
+    """Click the first ¶ link of the rendered Markdown in ``scope``; the guide must open at that paragraph."""
+    links = page.locator(f"{scope} .jp-RenderedMarkdown a[href*='source_texts/'][href*='.md'][href*='#p']")
+    try:
+        links.first.wait_for(state="attached", timeout=60_000)
+    except Exception:
+        hrefs = page.locator(f"{scope} .jp-RenderedMarkdown a").evaluate_all("as => as.map(a => a.href)")
+        page.screenshot(path=str(artifacts / f"{shot}-failure.png"))
+        raise AssertionError(f"no ¶ link in the rendered Markdown; links: {hrefs[:20]}") from None
+    link = links.first
+    link.scroll_into_view_if_needed()
+    name = link.inner_text()
+    source, paragraph = re.search(r"(WOLA|Filter) ¶(\d+)", name).groups()
+    link.click()
+    guide = f"{source.lower()}.md"
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+    try:
+        wait_until(lambda: tab.inner_text() == guide, what=f"{guide} to open in a JupyterLab tab")
+        anchor = page.locator(f".jp-MarkdownViewer :is([data-jupyter-id='p{paragraph}'], #p{paragraph})")
+        anchor.wait_for(state="attached", timeout=30_000)
+        wait_until(lambda: anchor.evaluate(
+            "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"),
+            what=f"the guide to scroll to ¶{paragraph}")
+    except AssertionError:
+        page.screenshot(path=str(artifacts / f"{shot}-failure.png"))
+        raise
+    page.screenshot(path=str(artifacts / f"{shot}.png"))
+    return name
+
+
+def test_make_lab_as_the_readme_says_opens_lesson_00_and_its_paragraph_links_work(tmp_path, artifacts, chromium):
+    """`make lab` itself (ARGS only fixes the port and token), in this repository: lesson 00 opens, a ¶ link of
+    its text opens the reading guide at that paragraph, and opening the lesson leaves its file as it was."""
+    from lab_server import free_port, lab_options, launched_lab
+    from playwright.sync_api import sync_playwright
+
+    port, token = free_port(), uuid.uuid4().hex
+    lesson = REPO / "lessons" / "00_orientation.ipynb"
+    before = lesson.read_bytes()
+    command = ["make", "--no-print-directory", "lab", "ARGS=" + " ".join(lab_options(port, token))]
+    with launched_lab(command, REPO, tmp_path / "lab", port, token) as lab, sync_playwright() as pw:
+        assert lab.opened.split("?")[0].endswith("/lab/tree/lessons/00_orientation.ipynb"), lab.opened
+        _status, root = lab.get("/api/contents")
+        assert {"lessons", "source_texts", "docs"} <= {item["name"] for item in root["content"]}, \
+            "make lab serves the course folder"
+        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(lab.opened)
+            page.get_by_text("(ipykernel) | Idle").wait_for(timeout=120_000)
+            name = follow_paragraph_link(page, artifacts, ".jp-Notebook", "make-lab-paragraph-link")
+            print(f"\nmake lab: lesson 00's link {name} opened the guide at that paragraph")
+        finally:
+            browser.close()
+    assert lesson.read_bytes() == before, "opening lesson 00 changed the file on disk"
+
+
+def test_shared_machine_command_serves_lessons_and_a_fetched_assignment_with_working_links(tmp_path, artifacts,
+                                                                                          chromium):
+    """The README's shared-machine command (`student_setup --exchange … --student-id … --folder … --lab`) starts one
+    JupyterLab in the student's own folder: the lessons are there with working ¶ links, and an assignment fetched
+    into the same folder opens and its ¶ link opens the released guide at that paragraph."""
+    import sys
+
+    from lab_server import free_port, lab_options, launched_lab
+    from playwright.sync_api import sync_playwright
+    from sample_course import run_nbgrader
+
+    course = make_course(tmp_path)
+    shutil.copytree(REPO / "solutions" / "migration", course / "solutions" / "migration")
+    shutil.copytree(REPO / "source_texts", course / "source_texts")
+    (course / "exchange").mkdir()
+    cli(course, "generate", "migration")
+    released = cli(course, "release", "migration", env_extra={"BORDER_BARGAINS_EXCHANGE": str(course / "exchange")})
+    assert released.returncode == 0, released.stdout + released.stderr
+    folder = tmp_path / "bbstu-ana"
+    port, token = free_port(), uuid.uuid4().hex
+    command = [sys.executable, "-m", "border_bargains.student.setup", "--exchange", str(course / "exchange"),
+               "--student-id", "bbstu-ana", "--folder", str(folder), "--lab", *lab_options(port, token)]
+    with launched_lab(command, tmp_path, tmp_path / "lab", port, token) as lab, sync_playwright() as pw:
+        assert lab.opened.split("?")[0].endswith("/lab/tree/lessons/00_orientation.ipynb"), lab.opened
+        fetched = run_nbgrader(folder, "fetch_assignment", "migration")
+        assert (folder / "migration" / "migration.ipynb").exists(), fetched.stdout + fetched.stderr
+        _status, listing = lab.get("/api/contents")
+        assert {"lessons", "source_texts", "migration", "nbgrader_config.py"} <= {i["name"] for i in listing["content"]}
+        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(lab.opened)
+            page.get_by_text("(ipykernel) | Idle").wait_for(timeout=120_000)
+            lesson_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-lesson-link")
+            page = open_notebook(browser, lab, "migration/migration.ipynb")
+            assignment_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-assignment-link")
+            print(f"\nshared machine: lesson link {lesson_link}, assignment link {assignment_link}: guide opened")
+        finally:
+            browser.close()
+    assert (REPO / "lessons" / "00_orientation.ipynb").read_bytes() == (folder / "lessons" /
+                                                                         "00_orientation.ipynb").read_bytes()

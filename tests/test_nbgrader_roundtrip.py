@@ -47,4 +47,4 @@ def test_feedback_is_produced_and_keeps_the_keys_hidden(sample_class):
 def test_half_feedback_says_which_items_were_right(sample_class):
     html = (sample_class["course"] / "feedback" / "half" / "sample" / "sample.html").read_text(encoding="utf-8")
     assert "2 of 4 right" in html and "✗ not right" in html
-    assert "you gave: 840.5 billion US$" in html and "839.89" not in html
+    assert "840.5 billion US$" in html and "839.89" not in html  # the student's own answer, in its row

@@ -323,3 +323,175 @@ def test_tables_left_align_sentences_and_keep_numbers_right():
     assert ".bb-text-cols-3 td:nth-child(3)" in html_text and "text-align:left" in html_text
     assert "nth-child(2)" not in html_text and "nth-child(4)" not in html_text, "numbers stay right-aligned"
     assert html_text == dataframe_html(frame), "the same table gives the same output (nbval)"
+
+
+# ---------------------------------------------------------------------------------------------- reading comfort
+def test_tables_show_quantities_with_thousands_separators_and_years_as_they_are():
+    import pandas as pd
+
+    from border_bargains.student.tables import dataframe_html
+
+    frame = pd.DataFrame({"year": [2023, 2024], "fiscal_year": [2019, 2020], "value": [2475669, 14699.88]})
+    cells = re.findall(r"<td>(.*?)</td>", dataframe_html(frame))
+    assert cells == ["2023", "2019", "2,475,669", "2024", "2020", "14,699.88"], cells
+
+
+def test_long_table_text_is_cut_between_words_never_inside_one():
+    import pandas as pd
+
+    from border_bargains.student.tables import dataframe_html
+
+    text = "Mexico deploys National Guard troops to its southern border after the June 2019 tariff threat"
+    with pd.option_context("display.max_colwidth", 50):
+        shown = re.findall(r"<td>(.*?)</td>", dataframe_html(pd.DataFrame({"event": [text]})))[0]
+    assert len(shown) <= 50 and shown.endswith("…"), shown
+    assert text.startswith(shown[:-1]) and text[len(shown) - 1] == " ", f"cut inside a word: {shown!r}"
+
+
+def test_the_series_explorer_shows_a_missing_year_as_a_gap_and_each_rows_coverage(monkeypatch):
+    """FY2020 has no USBP apprehensions row in the data: the chart keeps its place ("no data"), the table says so."""
+    from border_bargains.student.datasets import load
+    from border_bargains.student.explorers import SeriesExplorer, gaps
+
+    frame = load("sw_border_encounters")
+    assert 2020 in gaps(frame, "usbp_apprehensions", 2015, 2025), "the data still has the FY2020 gap this checks"
+    explorer = SeriesExplorer("Southwest border encounters: usbp apprehensions", years=(2015, 2025))
+    view = explorer.view.html
+    assert "no data for 2020" in view, "the chart's text says the year is missing"
+    assert re.search(r"<tr class='bb-gap'><td class='bb-num'>2020</td>", view), "the table lists the gap"
+    assert "<th>Coverage</th>" in view and "Southwest land border" in view
+    assert re.search(r"<td class='bb-num'>\d,\d{3},\d{3}</td>", view), "counts with thousands separators"
+
+
+def test_the_chart_keeps_a_missing_year_on_its_axis():
+    import pandas as pd
+
+    from border_bargains.student.plots import bar_chart
+
+    values = pd.Series([1.0, float("nan"), 3.0], index=[2019, 2020, 2021])
+    chart = bar_chart(values, title="t", ylabel="y", xlabel="x", alt="a", source="s", gap_words={"2020": "gap here"})
+    assert "<img" in chart._repr_html_(), "a missing value draws no bar and the chart still renders"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_graded_exercises_link_their_references_to_the_released_guides(assignment, monkeypatch):
+    """In the released folder, each graded exercise's shown ¶ references are links to files (and anchors) that the
+    release carries; every long menu repeats its chosen option in full under it."""
+    from border_bargains.student.course import Assignment
+    from border_bargains.student.widgets import LONG_OPTION
+
+    release = REPO / "exercises" / assignment
+    monkeypatch.chdir(release)
+    course = Assignment(assignment)
+    course.store.persist = False  # never write an answers file into exercises/
+    linked = 0
+    for spec in course.specs.values():
+        widget = course.exercise(spec.id)
+        for block in widget.reading:
+            for href in re.findall(r'href="([^"]+)"', block.html):
+                path, _, anchor = href.partition("#")
+                target = (release / path).resolve()
+                assert target.is_file(), f"{spec.id}: {href} leads nowhere in the release"
+                if anchor:
+                    explicit, headings = file_anchors(target)
+                    assert anchor in explicit or anchor in {a for _w, a in headings}, f"{spec.id}: no #{anchor}"
+                linked += 1
+        for item in spec.items:
+            control = widget.controls[item.id]
+            if isinstance(control, Choice) and control.component == "select":
+                if max(len(label) for label in control.labels) > LONG_OPTION:
+                    assert control.show_choice, f"{spec.id}/{item.id}: a long option would be cut off when chosen"
+    shown = sum(1 for spec in course.specs.values() for item in spec.items if item.ref)
+    assert linked or not shown, f"{assignment}: items have references but none is a link"
+
+
+def test_a_chart_legend_stays_clear_of_the_data():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from border_bargains.student.plots import place_legend
+
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    for n in range(3):  # lines that fill every corner of the plot, where matplotlib's "best" would still land
+        ax.plot([2015, 2025], [0, 100 * (n + 1)], label=f"series {n}")
+        ax.plot([2015, 2025], [100 * (n + 1), 0])
+    ax.set_xlabel("Fiscal year")
+    legend = place_legend(ax, 3)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box, plot, label = (legend.get_window_extent(renderer), ax.get_window_extent(renderer),
+                        ax.xaxis.label.get_window_extent(renderer))
+    plt.close(fig)
+    assert not box.overlaps(plot), "the legend covers the plotting area"
+    assert not box.overlaps(label), "the legend covers the axis label"
+
+
+
+# ---------------------------------------------------------------------------------------------- text matches screen
+CONTROL_WORDS = {"slider": r"\bsliders?\b", "select": r"\b(?:menus?|drop-?downs?)\b", "button": r"\bbuttons?\b",
+                 "checkbox": r"\bcheck ?box(?:es)?\b", "typed": r"\btext box(?:es)?\b"}
+
+
+def controls_of(widget) -> set[str]:
+    """The kinds of control a widget shows: select, radio, typed, button, slider, checkbox."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, Choice):
+            found.add(node.component)
+        elif isinstance(node, TypedInput):
+            found.add("typed")
+        elif type(node).__name__ == "ActionButton" or isinstance(node, w.Button):
+            found.add("button")
+        elif "Slider" in type(node).__name__:
+            found.add("slider")
+        elif isinstance(node, w.Checkbox):
+            found.add("checkbox")
+        for child in getattr(node, "children", ()):
+            walk(child)
+
+    walk(widget)
+    return found
+
+
+def explorer_instructions():
+    """(lesson, instruction text, the explorer it describes) for every series explorer in the lessons."""
+    from border_bargains.student.explorers import SeriesExplorer
+
+    for path in sorted(LESSONS.glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for n, cell in enumerate(cells):
+            call = re.search(r"bb\.SeriesExplorer\((.*)\)", cell.source) if cell.cell_type == "code" else None
+            if call and n and cells[n - 1].cell_type == "markdown":
+                explorer = eval(f"SeriesExplorer({call.group(1)})", {"SeriesExplorer": SeriesExplorer})  # its arguments
+                yield path.name, cells[n - 1].source, explorer
+
+
+def mismatches(text: str, explorer) -> list[str]:
+    shown = controls_of(explorer.box)
+    wrong = [f"names a {kind} the explorer does not have" for kind, pattern in CONTROL_WORDS.items()
+             if re.search(pattern, text, re.IGNORECASE) and kind not in shown]
+    if re.search(r"\bjoins\b.*\bline\b|\bone line\b", text):  # the explorer draws bars, gaps kept
+        wrong.append("speaks of a line joining years; the explorer draws bars and shows a missing year as a gap")
+    return wrong
+
+
+def test_the_explorer_check_catches_a_control_that_is_not_there(monkeypatch):
+    from border_bargains.student.explorers import SeriesExplorer
+
+    monkeypatch.chdir(LESSONS)
+    explorer = SeriesExplorer()
+    assert mismatches("Use the slider to change the years.", explorer)
+    assert not mismatches("Use the series menu and the two year menus.", explorer)
+
+
+@pytest.mark.xfail(strict=True, reason="lesson 03's explorer text still speaks of a slider and a line (the content "
+                   "helper changes it: see the student-path report); remove this mark when it passes")
+def test_lesson_instructions_name_only_controls_the_explorer_has(monkeypatch):
+    monkeypatch.chdir(LESSONS)
+    found = [(lesson, mismatches(text, explorer)) for lesson, text, explorer in explorer_instructions()]
+    assert found, "no series explorer found in the lessons"
+    problems = [f"{lesson}: {', '.join(wrong)}" for lesson, wrong in found if wrong]
+    assert not problems, "\n".join(problems)

@@ -57,7 +57,8 @@ def points_for(results: list[ItemResult], points: float) -> float:
     return points * sum(r.right for r in results) / len(results)
 
 
-def _option_label(spec: ExerciseSpec, item_id: str, value) -> str:
+def answer_words(spec: ExerciseSpec, item_id: str, value) -> str:
+    """An answer as reports show it: a typed text in quotation marks, anything else as the student chose it."""
     return f"“{value}”" if spec.kind == "text" else spec.words(item_id, value)
 
 
@@ -76,9 +77,9 @@ def report(spec: ExerciseSpec, results: list[ItemResult], score: float, *, revea
         line = f"  {mark(r)}: {r.label}"
         verb = "you gave" if spec.kind in ("number", "text") else "you chose"
         if r.given is not None and not r.right:
-            line += f" ({verb}: {_option_label(spec, r.item_id, r.given)})"
+            line += f" ({verb}: {answer_words(spec, r.item_id, r.given)})"
         if reveal and not r.right:
-            line += f"\n      key: {_option_label(spec, r.item_id, r.entry.answer)}"
+            line += f"\n      key: {answer_words(spec, r.item_id, r.entry.answer)}"
             if spec.kind == "number" and r.entry.tolerance:
                 line += f" (± {format_number(r.entry.tolerance)})"
             if r.entry.why:

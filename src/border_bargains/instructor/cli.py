@@ -56,10 +56,12 @@ def parser() -> argparse.ArgumentParser:
         if name in {"feedback", "export"}:
             p.add_argument("--allow-unfinished", action="store_true",
                            help="send feedback / write an LMS file although some grading is unfinished")
+        if name in {"autograde", "feedback"}:
+            p.add_argument("--reveal-keys", action="store_true",
+                           help="autograde: add the key to the graded notebooks' reports (the instructor's copy); "
+                                "feedback: show the key, its reason and its ¶ now, whatever the due date")
         if name == "autograde":
             p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
-            p.add_argument("--reveal-keys", action="store_true",
-                           help="print the key and its explanation for wrong items (shows up in feedback)")
             p.add_argument("--workers", type=int, default=None,
                            help="submissions graded at once, each in its own process (default: CourseSettings.workers, "
                                 "0 meaning the number of cores)")
@@ -115,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "timeout", None):
             overrides["Execute.timeout"] = args.timeout
         if getattr(args, "reveal_keys", False):
-            overrides["ScoreAnswers.reveal_keys"] = True
+            overrides["ScoreAnswers.reveal_keys" if args.command == "autograde" else "TeachingFeedback.reveal_keys"] = (
+                True if args.command == "autograde" else "always")
         api = course_root.load_api(root, **overrides)
         args.overrides = overrides
         return COMMANDS[args.command][0](api, root, names, args)

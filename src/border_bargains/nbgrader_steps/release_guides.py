@@ -35,7 +35,15 @@ class ReleaseGuides(NbGraderPreprocessor):
         target.mkdir(parents=True, exist_ok=True)
         for guide in sorted(guides.glob("*.md")):
             shutil.copyfile(guide, target / guide.name)
+        # The data dictionary travels too (docs/datasets.md beside the guides, as in the repository), so the
+        # assignment's "see docs/datasets.md" and the widgets' dataset links lead somewhere in the release.
+        dictionary = layout.root / "docs" / "datasets.md"
+        if dictionary.is_file():
+            (target.parent / "docs").mkdir(exist_ok=True)
+            shutil.copyfile(dictionary, target.parent / "docs" / "datasets.md")
         for cell in nb.cells:
             if cell.cell_type == "markdown" and self.repository_prefix in cell.source:
                 cell.source = cell.source.replace(self.repository_prefix, f"{self.release_folder}/")
+            if cell.cell_type == "markdown" and "../../docs/datasets.md" in cell.source:
+                cell.source = cell.source.replace("../../docs/datasets.md", "docs/datasets.md")
         return nb, resources

@@ -94,7 +94,9 @@ class Assignment:
         spec = self._spec(exercise_id)
         if not self.instructor_copy:
             self.store.reload()  # a rebuilt widget shows what is on disk, not an older copy in memory
-        widget = ExerciseWidget(spec, self.store, shown_key=self.shown_key, guides=None)
+        # The released copy of the guides beside the notebook (ReleaseGuides), or the course's from solutions/.
+        guides = next((g for g in ("source_texts", "../../source_texts") if (self.folder / g).is_dir()), None)
+        widget = ExerciseWidget(spec, self.store, shown_key=self.shown_key, guides=guides)
         self._widgets[exercise_id] = widget
         return widget
 

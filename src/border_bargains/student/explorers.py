@@ -16,16 +16,27 @@ SERIES_MENU = {
 }
 
 
+def gaps(frame, measure: str, first: int, last: int) -> list[int]:
+    """Years between the series' first and last row in ``first``–``last`` that have no row at all."""
+    years = set(frame[(frame["measure"] == measure) & frame["year"].between(first, last)]["year"])
+    return [y for y in range(min(years), max(years) + 1) if y not in years] if years else []
+
+
 def series_table(frame, measure: str, first: int, last: int) -> str:
-    """HTML table of one measure (every status kept apart, with confidence and source)."""
+    """HTML table of one measure (every status kept apart, with coverage, confidence and source; gaps said)."""
     rows = frame[(frame["measure"] == measure) & frame["year"].between(first, last)].sort_values(["year", "status"])
-    body = "".join(
-        f"<tr><td class='bb-num'>{r.year}</td><td class='bb-num'>{format_number(r.value)}</td><td>{r.status}</td>"
-        f"<td>{r.confidence}</td><td>{html.escape(str(r.publisher))}: {html.escape(str(r.document))}</td></tr>"
-        for r in rows.itertuples()
-    )
-    head = ("<tr><th class='bb-num'>Year</th><th class='bb-num'>Value</th><th>Status</th><th>Confidence</th>"
-            "<th>Source</th></tr>")
+    coverage = "coverage" in frame.columns
+    lines = [(r.year, f"<tr><td class='bb-num'>{r.year}</td><td class='bb-num'>{format_number(r.value)}</td>"
+                      f"<td>{r.status}</td>" + (f"<td>{html.escape(str(r.coverage))}</td>" if coverage else "")
+                      + f"<td>{r.confidence}</td><td>{html.escape(str(r.publisher))}: {html.escape(str(r.document))}"
+                      "</td></tr>") for r in rows.itertuples()]
+    span = 6 if coverage else 5
+    lines += [(year, f"<tr class='bb-gap'><td class='bb-num'>{year}</td><td colspan='{span - 1}'><em>no figure in "
+                     "the course's data for this year (a gap, not a zero)</em></td></tr>")
+              for year in gaps(frame, measure, first, last)]
+    body = "".join(text for _year, text in sorted(lines, key=lambda pair: pair[0]))
+    head = ("<tr><th class='bb-num'>Year</th><th class='bb-num'>Value</th><th>Status</th>"
+            + ("<th>Coverage</th>" if coverage else "") + "<th>Confidence</th><th>Source</th></tr>")
     return f"<table class='bb-table'>{head}{body}</table>"
 
 
@@ -66,6 +77,9 @@ class SeriesExplorer:
         frame = load(name)
         values = series(name, measure, status=("final", "partial"))
         values = values[(values.index >= first) & (values.index <= last)]
+        missing = gaps(frame, measure, first, last)
+        if not values.empty:  # a year with no row keeps its place on the axis, as a visible gap
+            values = values.reindex(range(int(values.index.min()), int(values.index.max()) + 1))
         partial = frame[(frame["measure"] == measure) & (frame["status"] == "partial")]["year"].tolist()
         unit = frame["unit"].iloc[0].replace("_", " ")
         if values.empty:
@@ -74,8 +88,11 @@ class SeriesExplorer:
         fiscal = (frame["period_type"] == "fiscal_year").any()
         chart = bar_chart(values, title=self.menu.value, ylabel=unit,
                           xlabel="Fiscal year (October–September)" if fiscal else "Calendar year",
-                          alt=f"Bar chart of {self.menu.value}, {first} to {last}; hatched bars are partial years.",
-                          source="; ".join(frame.attrs["publishers"]), hatched=partial)
+                          alt=f"Bar chart of {self.menu.value}, {first} to {last}; hatched bars are partial years"
+                              + (f"; no data for {', '.join(map(str, missing))}" if missing else "") + ".",
+                          source="; ".join(frame.attrs["publishers"]), hatched=partial,
+                          gap_words={str(y): "no final figure" for y in values.index[values.isna()]
+                                     if y not in missing})
         self.view.set_html(chart._repr_html_() + series_table(frame, measure, first, last))
 
     def __repr__(self) -> str:

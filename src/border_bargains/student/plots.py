@@ -66,12 +66,24 @@ def line_chart(series: dict, *, title: str, ylabel: str, xlabel: str, alt: str, 
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     if len(series) > 1:
-        ax.legend(frameon=False)
+        place_legend(ax, len(series))
     return render(fig, alt=alt, source=source)
 
 
-def bar_chart(values, *, title: str, ylabel: str, xlabel: str, alt: str, source: str, hatched=()) -> Chart:
-    """One Series as bars; labels in ``hatched`` get a hatch pattern (e.g. a partial year)."""
+def place_legend(ax, entries: int):
+    """The legend under the plot, below the axis label: it can never cover a line or a point."""
+    return ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(entries, 3))
+
+
+def bar_chart(values, *, title: str, ylabel: str, xlabel: str, alt: str, source: str, hatched=(),
+              gap_words: dict | None = None) -> Chart:
+    """One Series as bars; labels in ``hatched`` get a hatch pattern (e.g. a partial year).
+
+    A missing value (NaN) keeps its place on the axis, with no bar and the words "no data" there: a gap in a
+    series is shown as a gap, never closed up (``gap_words`` may say more for a label, e.g. "not final").
+    """
+    import math
+
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -79,7 +91,13 @@ def bar_chart(values, *, title: str, ylabel: str, xlabel: str, alt: str, source:
 
     fig, ax = plt.subplots(figsize=(7.5, 4))
     labels = [str(i) for i in values.index]
-    bars = ax.bar(labels, values.values, color=OKABE_ITO[0])
+    heights = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values.values]
+    bars = ax.bar(labels, heights, color=OKABE_ITO[0])
+    for bar, label, value in zip(bars, labels, values.values, strict=True):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            ax.annotate((gap_words or {}).get(label, "no data"), (bar.get_x() + bar.get_width() / 2, 0), xytext=(0, 4),
+                        textcoords="offset points", ha="center", va="bottom", rotation=90, fontsize=9,
+                        color="#333333")
     for bar, label in zip(bars, labels, strict=True):
         if label in {str(h) for h in hatched}:
             bar.set_hatch("//")

@@ -23,6 +23,9 @@ from border_bargains.core.typed_answers import TypedAnswerProblem, clean_text, f
 from border_bargains.student.controls import ActionButton, Choice, LinkedHTML, Styles, TypedInput
 from border_bargains.student.refs import RefRenderer, articles_named
 
+# A menu option longer than this is repeated in full under the closed menu (the menu cuts it off).
+LONG_OPTION = 40
+
 
 def item_words(spec: ExerciseSpec, item: Item) -> str:
     """An item in words, as the student reads it (a grid cell: "case — dimension")."""
@@ -131,7 +134,8 @@ class ExerciseWidget:
         self.status = w.HTML()
         self.status.add_class("bb-status")
         self.feedback = LinkedHTML()
-        self.box = w.VBox([Styles(), self._header(), self._body(), *self._check_row(), self.status],
+        self.reading = self._reading_links()
+        self.box = w.VBox([Styles(), self._header(), self._body(), *self.reading, *self._check_row(), self.status],
                           layout=w.Layout(border="1px solid #767676", padding="0.6em", margin="0.4em 0"))
         self.box.add_class("bb-exercise")
         self.instructor_copy = shown_key is not None
@@ -144,13 +148,31 @@ class ExerciseWidget:
             return ""
         return f"({self.refs.words(item.ref)})"
 
+    def _reading_links(self) -> list[LinkedHTML]:
+        """Graded exercises: the items' references as links (after the controls, so Tab goes from item to item).
+
+        Practice exercises link them in their Check feedback instead."""
+        if self.practice_key is not None or not self.refs.guides:
+            return []
+        links = []
+        for n, item in enumerate(self.spec.items, 1):
+            if self.shown_ref(item) and self.refs.links(item.ref):
+                link = self.refs.html(item.ref)
+                links.append(f"{n}. {link}" if len(self.spec.items) > 1 else link)
+        if not links:
+            return []
+        return [LinkedHTML(f"<p class='bb-read'>Where to read: {' · '.join(links)}</p>")]
+
     def _choice(self, item: Item, n: int, value, ref: str) -> Choice:
         options = [(o.label, o.value) for o in item.options]
         if self.spec.kind == "grid":
             return Choice(options, value, text=item.label, hide_label=True, show_choice=True)
         name = short_name(item)
+        # A closed menu cuts a long option off: the whole chosen text is repeated under it.
+        long_options = max((len(o.label) for o in item.options), default=0) > LONG_OPTION
         return Choice(options, value, style="radio" if self.spec.kind == "scale" else "select", number=f"{n}.",
-                      text=item.text, ref=ref, name="" if name == item.text else f"{n}. {name}")
+                      text=item.text, ref=ref, name="" if name == item.text else f"{n}. {name}",
+                      show_choice=long_options and self.spec.kind != "scale")
 
     def _header(self) -> w.HTML:
         # Not a heading: the notebook's Markdown above the cell already has the heading at the right level.
