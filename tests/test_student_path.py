@@ -487,8 +487,6 @@ def test_the_explorer_check_catches_a_control_that_is_not_there(monkeypatch):
     assert not mismatches("Use the series menu and the two year menus.", explorer)
 
 
-@pytest.mark.xfail(strict=True, reason="lesson 03's explorer text still speaks of a slider and a line (the content "
-                   "helper changes it: see the student-path report); remove this mark when it passes")
 def test_lesson_instructions_name_only_controls_the_explorer_has(monkeypatch):
     monkeypatch.chdir(LESSONS)
     found = [(lesson, mismatches(text, explorer)) for lesson, text, explorer in explorer_instructions()]

@@ -57,8 +57,8 @@ class ScoreAnswers(NbGraderPreprocessor):
     """Score every check cell from the collected answers file and the instructor's key."""
 
     reveal_keys = Bool(
-        False, help="Show the key, its explanation and its ¶ reference for wrong items in the report "
-                    "(and so in the feedback students receive).",
+        False, help="Show the key, its explanation and its ¶ reference for wrong items in the autograded "
+                    "notebook's report, the instructor's copy. What students see is TeachingFeedback.reveal_keys.",
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
