@@ -1,9 +1,9 @@
 #!/bin/sh
 # Debian packages the tests use, installed with apt-get when this machine allows it:
 #   chromium   - the real browser for the JupyterLab tests (Playwright drives it)
-#   bubblewrap - the OS sandbox for grading kernels (tests/test_sandbox.py, test_grading_integrity.py)
-#   postgresql - a real PostgreSQL server that tests/test_grading_pool.py starts for itself (initdb, pg_ctl)
-#   npm        - only if missing: installs JupyterHub's proxy (configurable-http-proxy) for tests/test_hub.py
+#   bubblewrap - the OS sandbox for grading kernels (tests/nbgrader_steps/test_sandbox.py, test_grading_integrity.py)
+#   postgresql - a real PostgreSQL server that tests/instructor/test_pool.py starts for itself (initdb, pg_ctl)
+#   npm        - only if missing: installs JupyterHub's proxy (configurable-http-proxy) for tests/course/test_hub.py
 # Never fails by itself: a test that needs a missing package skips and says why, except under CI=true,
 # where it fails (see tests/conftest.py, `require`).
 missing=""

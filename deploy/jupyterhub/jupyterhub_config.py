@@ -1,7 +1,7 @@
 """JupyterHub for one Border Bargains class on one server, with system users (the way The Littlest JupyterHub runs).
 
 Every setting a deployment changes is an environment variable read below; deploy/README.md walks through them.
-The tests run this very file (tests/test_hub.py) with a throw-away instructor and three students.
+The tests run this very file (tests/course/test_hub.py) with a throw-away instructor and three students.
 
 * Each user gets their own single-user server, run as their Unix account from the course's environment
   (`jupyterhub-singleuser` beside this Python).

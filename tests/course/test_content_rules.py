@@ -40,7 +40,7 @@ import pytest
 
 from border_bargains.student.refs import RefRenderer, file_anchors
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "src" / "border_bargains" / "data"
 SPEC_FILENAME, KEY_FILENAME = "exercise_items.toml", "answer_key.toml"
 PRACTICE = REPO / "src" / "border_bargains" / "practice"

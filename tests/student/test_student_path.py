@@ -26,7 +26,7 @@ from border_bargains.student.controls import Choice, LinkedHTML, TypedInput
 from border_bargains.student.refs import RefRenderer, articles_named, file_anchors
 from border_bargains.student.widgets import ExerciseWidget
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PRACTICE = sorted((REPO / "src" / "border_bargains" / "practice").glob("*.toml"))
 ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / "answer_key.toml").exists())
 LESSONS = REPO / "lessons"

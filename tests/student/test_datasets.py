@@ -11,7 +11,7 @@ import pytest
 import border_bargains as bb
 from border_bargains.student.datasets import PARAGRAPHS, REGISTRY, DatasetError, read_rows
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GUIDES = {"wola": REPO / "source_texts" / "wola.md", "filter": REPO / "source_texts" / "filter.md"}
 OFFICIAL = [name for name, ds in REGISTRY.items() if ds.measures]
 

@@ -3,7 +3,7 @@
 
 A submission "from another account" is a folder chowned (as root) to a uid no one on this machine has, which is
 what collect sees when a classmate's account made it. The whole class on a JupyterHub, with real accounts, is
-tests/test_hub_security.py.
+tests/course/test_hub_security.py.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from sample_course import answers_doc, cli, run_nbgrader, scores
 from border_bargains.core.specs import KEY_FILENAME, SPEC_FILENAME, TYPED_KINDS, load_exercises, load_key
 from border_bargains.nbgrader_steps.score import exercise_of
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NAMES = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]

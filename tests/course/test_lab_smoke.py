@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from lab_server import running_lab
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HOME = "lessons/00_orientation.ipynb"
 
 

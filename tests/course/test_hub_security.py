@@ -11,7 +11,7 @@ mallory's submission in Formgrader in Chromium.
 
 Test-only differences from a real server: logins use the hub's dummy authenticator, users, group and folders carry
 the test's prefix (bbsec) under one temporary folder, and /root is made traversable while the test runs because
-this machine's Python lives there (see tests/test_hub.py). Run it as `flock /tmp/bb-hub.lock pytest ...` on a
+this machine's Python lives there (see tests/course/test_hub.py). Run it as `flock /tmp/bb-hub.lock pytest ...` on a
 machine shared with other hub runs.
 """
 

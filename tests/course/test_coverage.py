@@ -14,7 +14,7 @@ import pytest
 
 import border_bargains as bb
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted((REPO / "lessons").glob("*.ipynb"))
 TIMELINE = REPO / "source_texts" / "context_timeline.md"
 STATED = re.compile(r"Coverage through:?\**:?\s*(\d{1,2} [A-Z][a-z]+ \d{4})")

@@ -30,7 +30,7 @@ import pytest
 from lab_server import running_lab
 from sample_course import AUTOGRADED_TOTAL, KEY_ANSWERS, cli, make_course, scores
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_VERSION = "4.14.1"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
