@@ -290,7 +290,7 @@ def notebook_cells(tree: Path) -> list[str]:
 def planned_answers(tree: Path) -> list[tuple[str, str, object, bool]]:
     """(exercise, item, value, typed) for every item of the key: what each student records."""
     sys.path.insert(0, str(tree / "src"))
-    from border_bargains.specs import TYPED_KINDS, load_exercises, load_key
+    from border_bargains.core.specs import TYPED_KINDS, load_exercises, load_key
 
     _name, specs = load_exercises(tree / "solutions" / ASSIGNMENT / "exercise_items.toml")
     key = load_key(tree / "solutions" / ASSIGNMENT / "answer_key.toml", specs)

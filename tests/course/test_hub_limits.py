@@ -50,7 +50,7 @@ CULL_TIMEOUT = 30
 
 def key_items() -> list[tuple[str, object]]:
     """Two (item, right answer) pairs of the 'three-cases' exercise, from the key."""
-    from border_bargains.specs import load_exercises, load_key
+    from border_bargains.core.specs import load_exercises, load_key
 
     _name, specs = load_exercises(REPO / "solutions" / ASSIGNMENT / "exercise_items.toml")
     key = load_key(REPO / "solutions" / ASSIGNMENT / "answer_key.toml", specs)
