@@ -76,6 +76,31 @@ def login_of(uid: int) -> str:
         return f"uid {uid} (no such account)"
 
 
+def sent_by(path: str, student: str, *, trust_own_account: bool = True) -> bool:
+    """Whether the inbound folder ``path`` may be ``student``'s: a real folder owned by that student's account
+    (or by the collecting account itself, when that is trusted). The one rule collect and the statuses share."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    own = st.st_uid == os.getuid() and trust_own_account
+    return own or login_of(st.st_uid) == student
+
+
+def would_collect(path: str, student: str, *, max_mib: float, trust_own_account: bool = True) -> bool:
+    """Whether collect would take ``path`` as ``student``'s submission: sent by them, within the size limit,
+    all of it readable. What the export's "submitted, not collected" status counts."""
+    if not sent_by(path, student, trust_own_account=trust_own_account):
+        return False
+    try:
+        ev = inspect(path)
+    except OSError:
+        return False
+    return ev.size <= max_mib * MIB and not ev.unreadable
+
+
 def utc_text(when: dt.datetime) -> str:
     """A naive UTC datetime as nbgrader writes timestamps ("%Y-%m-%d %H:%M:%S.%f UTC")."""
     return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -129,8 +154,7 @@ class CheckedCollect(ExchangeCollect):
                         f"placed by {sender})")
             return None
         student = parts[0]
-        own = st.st_uid == os.getuid() and self.trust_own_account
-        if not own and sender != student:
+        if not sent_by(path, student, trust_own_account=self.trust_own_account):
             self.report(f"{where}: SET ASIDE, not collected: it claims to be from {student} but was sent by "
                         f"{sender}")
             return None

@@ -192,16 +192,37 @@ def known_logins(api, root: Path) -> set[str]:
     return logins
 
 
+def _timestamp(text: str) -> bool:
+    from nbgrader.utils import parse_utc
+
+    try:
+        parse_utc(text)
+    except (ValueError, OverflowError, TypeError):
+        return False
+    return True
+
+
 def inbound_submissions(api, root: Path) -> dict[str, dict[str, str]]:
-    """{student: {assignment: newest timestamp}} of what waits in the exchange's inbound/ folder."""
+    """{student: {assignment: newest timestamp}} of what waits in the exchange's inbound/ folder.
+
+    Only what collect would take counts (:func:`border_bargains.exchange.collect.would_collect`): a folder placed
+    under a classmate's name, or one collect refuses (too large, unreadable), never makes work look uncollected.
+    """
+    from border_bargains.exchange.collect import CheckedCollect, would_collect
+
     exchange = Path(api.config.Exchange.root) if "root" in api.config.Exchange else root / "exchange"
     inbound = exchange / api.coursedir.course_id / "inbound"
     found: dict[str, dict[str, str]] = {}
+    collect = CheckedCollect.class_traits()
+    trust_own = api.config.CheckedCollect.get("trust_own_account", collect["trust_own_account"].default_value)
+    max_mib = api.config.CheckedCollect.get("max_submission_mib", collect["max_submission_mib"].default_value)
     if not inbound.is_dir():
         return found
     for entry in inbound.iterdir():
         parts = entry.name.split("+")
-        if len(parts) >= 3 and entry.is_dir():
+        if len(parts) < 3 or not _timestamp(parts[2]):
+            continue  # collect skips a name without a time; so does this
+        if would_collect(str(entry), parts[0], max_mib=max_mib, trust_own_account=trust_own):
             student, assignment, stamp = parts[0], parts[1], parts[2]
             mine = found.setdefault(student, {})
             mine[assignment] = max(mine.get(assignment, ""), stamp)
