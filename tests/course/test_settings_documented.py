@@ -41,6 +41,14 @@ def test_every_setting_is_documented_with_a_help_text():
     assert all(settings.values()), "every setting has a help text"
 
 
+def test_the_config_check_knows_every_class_that_has_settings():
+    """course_root.check_config refuses misspelt settings of the classes it knows: it must know them all."""
+    from border_bargains.instructor.course_root import course_classes
+
+    owners = {name.split(".")[0] for name in course_settings()}
+    assert owners <= set(course_classes()), owners - set(course_classes())
+
+
 def test_environment_variables_are_read_only_in_nbgrader_config():
     readers = []
     for path in (REPO / "src").rglob("*.py"):

@@ -85,6 +85,12 @@ def probe(manager_class, root: Path, folder: Path, port: int, **config_changes) 
         section, name = dotted.split(".")
         config[section][name] = value
 
+    return json.loads(run_in_kernel(manager_class, config, folder, PROBE.replace("PORT", str(port))).strip()
+                      .splitlines()[-1])
+
+
+def run_in_kernel(manager_class, config, folder: Path, code: str) -> str:
+    """What ``code`` prints in a kernel started by ``manager_class`` in ``folder``, as nbgrader starts one."""
     async def run() -> str:
         km = manager_class(config=config)
         await km.start_kernel(cwd=str(folder), extra_arguments=list(config.Execute.extra_arguments))
@@ -93,7 +99,7 @@ def probe(manager_class, root: Path, folder: Path, port: int, **config_changes) 
         out: list[str] = []
         try:
             await kc.wait_for_ready(timeout=60)
-            reply = await kc.execute_interactive(PROBE.replace("PORT", str(port)), timeout=60,
+            reply = await kc.execute_interactive(code, timeout=60,
                                                  output_hook=lambda m: out.append(m["content"].get("text", "")))
             assert reply["content"]["status"] == "ok", reply["content"]
         finally:
@@ -101,7 +107,7 @@ def probe(manager_class, root: Path, folder: Path, port: int, **config_changes) 
             await km.shutdown_kernel(now=True)
         return "".join(out)
 
-    return json.loads(asyncio.run(run()).strip().splitlines()[-1])
+    return asyncio.run(run())
 
 
 def test_control_a_plain_kernel_reads_the_key(course, listener):
@@ -170,20 +176,5 @@ def test_a_grading_kernel_gets_the_configured_memory_and_no_more(course, mode, r
             "except MemoryError:\n    print('MemoryError')\n"
             "small = bytearray(64 << 20)\nprint('small allocated')\n")
 
-    async def run() -> str:
-        km = SandboxedKernelManager(config=config)
-        await km.start_kernel(cwd=str(folder), extra_arguments=list(config.Execute.extra_arguments))
-        kc = km.client()
-        kc.start_channels()
-        out: list[str] = []
-        try:
-            await kc.wait_for_ready(timeout=60)
-            await kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(
-                m["content"].get("text", "")))
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-        return "".join(out)
-
-    printed = asyncio.run(run()).split()
+    printed = run_in_kernel(SandboxedKernelManager, config, folder, code).split()
     assert printed == ["MemoryError", "small", "allocated"], printed

@@ -68,16 +68,19 @@ def course_classes() -> dict:
 
     from traitlets.config import Configurable
 
-    import border_bargains.nbgrader_steps as steps
+    import border_bargains.exchange
+    import border_bargains.instructor
+    import border_bargains.nbgrader_steps
 
     classes = {}
-    for info in pkgutil.walk_packages(steps.__path__, "border_bargains.nbgrader_steps."):
-        if info.name.endswith(".guard"):
-            continue  # imported only inside grading kernels, defines no setting
-        module = importlib.import_module(info.name)
-        for obj in vars(module).values():
-            if inspect.isclass(obj) and issubclass(obj, Configurable) and obj.__module__ == module.__name__:
-                classes[obj.__name__] = obj
+    for package in (border_bargains.nbgrader_steps, border_bargains.exchange, border_bargains.instructor):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if info.name.endswith(".guard"):
+                continue  # imported only inside grading kernels, defines no setting
+            module = importlib.import_module(info.name)
+            for obj in vars(module).values():
+                if inspect.isclass(obj) and issubclass(obj, Configurable) and obj.__module__ == module.__name__:
+                    classes[obj.__name__] = obj
     return classes
 
 
