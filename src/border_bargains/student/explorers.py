@@ -57,7 +57,8 @@ class SeriesExplorer:
         self.view = LinkedHTML()
         for control in (self.menu, self.first, self.last):
             control.observe(lambda _change: self.refresh(), names="value")
-        years_row = w.HBox([self.first, self.last], layout=w.Layout(gap="1em", max_width="32em"))
+        years_row = w.GridBox([self.first, self.last],
+                              layout=w.Layout(grid_template_columns="auto auto", grid_gap="0 1em", max_width="32em"))
         self.box = w.VBox([Styles(), self.menu, years_row, self.view])
         self.box.add_class("bb-viewer")
         self.refresh()
