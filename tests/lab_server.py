@@ -14,6 +14,11 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+# How every browser test starts Debian's Chromium: headless as root, and with no background connections (on this
+# closed network they would be refused, many at a time).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
 VENV_BIN = Path(sys.executable).parent
 
 

@@ -27,14 +27,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from lab_server import running_lab
+from lab_server import CHROMIUM_ARGS, running_lab
 from sample_course import AUTOGRADED_TOTAL, KEY_ANSWERS, cli, make_course, scores
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_VERSION = "4.14.1"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LABELS = {"walsh": "John Walsh", "brewer": "Stephanie Brewer", "castro": "Joaquin Castro"}
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
 # One deliberate mistake: claim c is classified as "causal" (the key says "prediction").
@@ -240,7 +238,7 @@ def test_student_answers_with_the_keyboard_alone_and_nbgrader_grades_it(tmp_path
     course, student = released_copy(tmp_path)
 
     with running_lab(course, tmp_path) as lab, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = open_notebook(browser, lab, "student/sample/sample.ipynb")
             exercises = run_all(page, 7)
@@ -338,7 +336,7 @@ def test_lesson_widgets_pass_axe_and_a_paragraph_link_opens_the_guide_in_place(t
 
     root = lesson_copy(tmp_path)
     with running_lab(root, tmp_path) as lab, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = open_notebook(browser, lab, "lessons/00_orientation.ipynb")
             exercises = run_all(page, 3)
@@ -405,7 +403,7 @@ def test_the_same_exercise_answered_in_two_tabs_keeps_both_answers(tmp_path, art
 
     course, student = released_copy(tmp_path)
     with running_lab(course, tmp_path) as lab, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             first = open_notebook(browser, lab, "student/sample/sample.ipynb")
             first_classify = run_all(first, 7).nth(0)
@@ -471,7 +469,7 @@ def test_make_lab_as_the_readme_says_opens_lesson_00_and_its_paragraph_links_wor
         _status, root = lab.get("/api/contents")
         assert {"lessons", "source_texts", "docs"} <= {item["name"] for item in root["content"]}, \
             "make lab serves the course folder"
-        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(lab.opened)
@@ -511,7 +509,7 @@ def test_shared_machine_command_serves_lessons_and_a_fetched_assignment_with_wor
         assert (folder / "migration" / "migration.ipynb").exists(), fetched.stdout + fetched.stderr
         _status, listing = lab.get("/api/contents")
         assert {"lessons", "source_texts", "migration", "nbgrader_config.py"} <= {i["name"] for i in listing["content"]}
-        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(lab.opened)

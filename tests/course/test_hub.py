@@ -31,6 +31,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from lab_server import CHROMIUM_ARGS
 from sample_course import REPO
 
 # One hub at a time on the machine (hub_machine): a module may wait for another, hence the longer timeout.
@@ -341,9 +342,7 @@ def test_a_student_follows_a_paragraph_link_in_chromium(hub, graded_class, requi
 
     student = STUDENTS[1]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{hub['hub'].url}/hub/login")

@@ -30,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from lab_server import CHROMIUM_ARGS
 from sample_course import REPO
 from test_hub import (
     ASSIGNMENT,
@@ -324,9 +325,7 @@ def test_a_script_in_a_submission_does_not_run_in_formgrader(secure_hub, attacke
     notebooks = h.call("GET", f"/user/{INSTRUCTOR}/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
     (target,) = [n["id"] for n in notebooks if n["student"] == MALLORY]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_content('<img src=x onerror="window.__pwned = 1">')  # the payload works where not sanitised

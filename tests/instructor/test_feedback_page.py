@@ -140,7 +140,7 @@ def test_the_instructors_switch_shows_the_key_before_the_due_date(graded):
 def test_the_feedback_page_fits_a_laptop_and_its_paragraph_link_works_in_jupyterlab(graded, tmp_path, artifacts,
                                                                                    require):
     """The page as a student opens it in JupyterLab (after fetching: <assignment>/feedback/<time>/sample.html)."""
-    from lab_server import running_lab
+    from lab_server import CHROMIUM_ARGS, running_lab
     from playwright.sync_api import sync_playwright
 
     chromium = Path("/usr/bin/chromium")
@@ -152,9 +152,9 @@ def test_the_feedback_page_fits_a_laptop_and_its_paragraph_link_works_in_jupyter
     fetched = home / "sample" / "feedback" / "2026-01-01 00:00:00.000000 UTC"
     fetched.mkdir(parents=True)
     shutil.copy(graded / "feedback" / STUDENT / "sample" / "sample.html", fetched / "sample.html")
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
     with running_lab(home, tmp_path) as lab, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=args)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             path = f"sample/feedback/{fetched.name}/sample.html"
@@ -183,7 +183,10 @@ def test_the_feedback_page_fits_a_laptop_and_its_paragraph_link_works_in_jupyter
             # JupyterLab's viewer resolves the link against the file's own address: at most the page itself is
             # loaded again, and it must load (no 403, no other file).
             served = [(status, url) for status, url in responses if url.startswith(lab.url)]
-            assert all(status == 200 and "/sample.html" in url for status, url in served), served
+            assert all(status < 400 for status, _url in served), served  # no 403, not even JupyterLab's own calls
+            # JupyterLab saves its workspace on its own clock (PUT /lab/api/workspaces): not something the link loaded.
+            loaded = [(status, url) for status, url in served if "/api/" not in url]
+            assert all(status == 200 and "/sample.html" in url for status, url in loaded), loaded
             page.screenshot(path=str(artifacts / "feedback-page-paragraph.png"))
             # A laptop's own browser, opening the file directly.
             laptop = browser.new_page(viewport={"width": 1024, "height": 700})

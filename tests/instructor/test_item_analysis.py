@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from lab_server import CHROMIUM_ARGS
 from sample_course import cli, make_course, submit
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
@@ -87,9 +88,7 @@ def test_the_report_opens_in_chromium_without_console_errors(report, require):
 
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
