@@ -163,6 +163,15 @@ def mark(course: Path, marks: dict) -> None:
         gb.db.commit()
 
 
+def comment(course: Path, assignment: str, student: str, text: str) -> None:
+    """What writing a comment on a written answer in Formgrader stores."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.find_comment("written-memo", assignment, assignment, student).manual_comment = text
+        gb.db.commit()
+
+
 def toml(due_a: dt.datetime, due_b: dt.datetime, extensions: str, extra: str = "") -> str:
     return f"""[course]
 title = "Border Bargains (pass 2)"
@@ -218,6 +227,7 @@ def term(tmp_path_factory):
     out["autograde"] = cli(course, "autograde")
     mark(course, MARKS)
     out["feedback"] = cli(course, "feedback", "sample")
+    comment(course, "sample", "dev", "Start from the ¶ the question names.")  # after dev's feedback went out
     # The key changes (who-said m2) and chloe resubmits with a new written answer.
     key = course / "solutions" / "sample" / "answer_key.toml"
     key.write_text(key.read_text(encoding="utf-8").replace('m2 = { answer = "brewer" }', 'm2 = { answer = "castro" }'),
@@ -291,10 +301,12 @@ def test_a_regrade_keeps_unchanged_marks_and_lists_stale_feedback(term):
             "dev (written-memo), eve (written-memo), hal (written-memo), opark (written-memo)") in out, out
     assert "hand marks to confirm again in Formgrader: chloe written-memo: the answer changed since it was marked" \
         in out
-    # Scores changed for everyone with answers (KEY 18 -> 17, HALF 8 -> 9); dev and eve stay at 0.
-    assert ("feedback already returned is out of date for: ana, ben, chloe, hal, opark. Send it again with: "
-            'make feedback A="sample --student ana --student ben --student chloe --student hal --student opark"') \
-        in out
+    # Scores changed for everyone with answers (KEY 18 -> 17, HALF 8 -> 9); dev and eve stay at 0, and dev's
+    # pages now carry the comment written after they were sent; eve's read as they did.
+    assert ("feedback already returned is out of date for: ana, ben, chloe, hal, opark (its scores changed); "
+            "dev (same scores, different text). Send it again with: make feedback A=\"sample --student ana "
+            '--student ben --student chloe --student dev --student hal --student opark"') in out, out
+    assert not (term["course"] / ".feedback-check").exists(), "the scratch pages are removed"
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{term['course'] / 'gradebook.db'}") as gb:
@@ -431,3 +443,19 @@ def test_commands_fail_in_one_plain_line(tmp_path):
         f"border-bargains: nbgrader_config.py line {len(lines)}: ScoreAnswers has no setting 'reveal_kyes' "
         "(did you mean 'reveal_keys'?)")
     shutil.rmtree(course / "exercises", ignore_errors=True)
+
+
+def test_the_moodle_file_is_what_moodles_importer_reads(tmp_path):
+    """moodle/moodle's importer (grade/import/csv/classes/load_data.php) looks a user up by the exact
+    username and stops the whole import for one it cannot find; Moodle keeps usernames in lower case
+    (PARAM_USERNAME). A blank or "-" sets the grade to none, so no row carries a blank."""
+    from border_bargains.instructor.export import FINAL, MISSING, Cell, write_moodle
+    from border_bargains.instructor.roster import Student as Person
+
+    term = Term(timezone=dt.UTC, late=LatePolicy("none", 0, 0, 0))
+    people = {"Ana.Lopez": Person("Ana.Lopez", first_name="Ana", last_name="Lopez", email="al@x.edu"),
+              "ben": Person("ben", first_name="Ben")}
+    table = {("Ana.Lopez", "a"): Cell(FINAL, score=18.5, max_score=20), ("ben", "a"): Cell(MISSING, max_score=20)}
+    write_moodle(tmp_path / "m.csv", people, table, term, ["a"])
+    lines = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()
+    assert lines == ["Username,ID number,Email address,First name,Last name,A", "ana.lopez,,al@x.edu,Ana,Lopez,18.5"]

@@ -259,11 +259,15 @@ def write_canvas(path: Path, students: dict[str, Student], table: dict, term: Te
 
 
 def write_moodle(path: Path, students: dict[str, Student], table: dict, term: Term, assignments: list[str]) -> None:
-    """Moodle's grade import (CSV): Username first (map from "Username" to "username"), then one column per item.
+    """Moodle's grade import (CSV): Username first, then one column per item.
 
-    Moodle's import writes what a cell holds, so a blank could clear a grade already in Moodle: a student with
-    no number for any assignment is left out, and with several assignments, ``moodle_files`` writes one file
-    per assignment, each listing only the students with a number for it.
+    What Moodle's importer does with it (moodle/moodle, grade/import/csv/classes/load_data.php): the instructor
+    maps one column to a user field ("Map from" Username, "Map to" Username) and picks, for each other
+    column, a grade item or "Ignore"; no column is matched by its name. A cell that is blank or "-" sets that
+    grade to none, so a blank would clear a grade already in Moodle: a student with no number for any
+    assignment is left out, and with several assignments ``export`` also writes one file per assignment,
+    each listing only the students with a number for it. A user Moodle cannot find stops the whole import,
+    and Moodle keeps usernames in lower case (PARAM_USERNAME), so the username is written in lower case.
     """
     items = [term.assignment(a).moodle_name or term.assignment(a).title for a in assignments]
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -273,7 +277,8 @@ def write_moodle(path: Path, students: dict[str, Student], table: dict, term: Te
             values = [_lms_value(table[(sid, a)]) for a in assignments]
             if not all(values):
                 continue
-            writer.writerow([sid, student.sis_id, student.email, student.first_name, student.last_name, *values])
+            writer.writerow([sid.lower(), student.sis_id, student.email, student.first_name, student.last_name,
+                             *values])
 
 
 WRITERS = {"plain": write_plain, "canvas": write_canvas, "moodle": write_moodle}

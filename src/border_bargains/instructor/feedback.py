@@ -91,6 +91,32 @@ def send_rejected_note(api, root: Path, assignment: str, student: str, reason: s
     return bool(api.release_feedback(assignment, student).get("success"))
 
 
+def generate(api, root: Path, assignment: str, student: str, hours_late: float, term: Term,
+             folder: str = "feedback") -> str | None:
+    """Make one student's feedback pages in ``root/folder`` as ``make feedback`` sends them; None if it worked,
+    else nbgrader's last line.
+
+    The regrade check makes the same pages in a scratch folder and compares them with those sent, so the
+    two must come from this one function.
+    """
+    from nbgrader.utils import temp_attrs
+
+    with temp_attrs(api.coursedir, feedback_directory=folder):
+        result = api.generate_feedback(assignment, student)
+    if not result.get("success"):
+        lines = (result.get("error") or result.get("log") or "").strip().splitlines()
+        return lines[-1] if lines else "see nbgrader log"
+    if hours_late:
+        for page in (root / folder / student / assignment).glob("*.html"):
+            mark_lateness(page, hours_late, term)
+    return None
+
+
+def pages(folder: Path) -> dict[str, str]:
+    """The feedback pages in one student's folder, by name (what a student reads, nothing else)."""
+    return {p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.html"))}
+
+
 def mark_lateness(page: Path, hours_late: float, term: Term) -> None:
     """Say in the feedback how late the submission was and under which policy the penalty was taken."""
     text = page.read_text(encoding="utf-8")

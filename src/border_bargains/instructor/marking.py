@@ -53,6 +53,7 @@ def cmd_autograde(api, root, names, args) -> int:
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
                                force=args.force, submission_timeout=submission_timeout)
         report = regrade.restore(api, root, name, marked)
+        regrade.stale_feedback(api, root, term, name, marked, report)
         for outcome in outcomes:
             _whole_score_line(api, term, name, outcome)
         counts = Counter(o.status for o in outcomes)
@@ -103,7 +104,7 @@ def _whole_score_line(api, term, name, outcome) -> None:
 
 def cmd_feedback(api, root, names, args) -> int:
     from border_bargains.instructor.export import standings
-    from border_bargains.instructor.feedback import mark_lateness, send_rejected_note
+    from border_bargains.instructor.feedback import generate, send_rejected_note
 
     term = args.term
     for name in names:
@@ -126,14 +127,10 @@ def cmd_feedback(api, root, names, args) -> int:
                 if cell.status != "missing":
                     skipped.append(f"{student} ({cell.status})")
                 continue
-            result = api.generate_feedback(name, student)
-            if not result.get("success"):
-                lines = (result.get("error") or result.get("log") or "").strip().splitlines()
-                skipped.append(f"{student} (feedback failed: {lines[-1] if lines else 'see nbgrader log'})")
+            failure = generate(api, root, name, student, cell.hours_late, term)
+            if failure:
+                skipped.append(f"{student} (feedback failed: {failure})")
                 continue
-            if cell.hours_late:
-                for page in (root / "feedback" / student / name).glob("*.html"):
-                    mark_lateness(page, cell.hours_late, term)
             api.release_feedback(name, student)
             sent.append(student)
         _say(f"-- {name}: feedback returned to {len(sent)} student(s) (feedback/<student>/{name}/)")
@@ -164,7 +161,11 @@ def cmd_export(api, root, names, args) -> int:
     if args.format == "moodle" and len(names) > 1:
         _say(f"   and one file per assignment ({', '.join(f'{out.stem}-{n}{out.suffix}' for n in names)}): the "
              "combined file lists only students with a number for every assignment, so no blank clears a grade "
-             "in Moodle. Import with 'Map from: Username' to 'username'.")
+             "in Moodle.")
+    if args.format == "moodle":
+        _say("   In Moodle: Grades > Import > CSV file; Map from 'Username' to 'Username', and choose the grade "
+             "item for each assignment column (Moodle matches none by its name; a column left at 'Ignore' is "
+             "not imported).")
     if waiting:
         _say(f"{len(waiting)} grade(s) are not final and have no number: " + "; ".join(waiting))
     return 0

@@ -11,8 +11,11 @@ of a written answer whose text is the same as when it was marked, so here:
 * after grading, :func:`restore` confirms again every mark whose cell source is
   unchanged and whose automatic score (if it has one) is unchanged, and lists
   the marks it left to be confirmed, with the reason;
-* a student who had been sent feedback and whose grades changed is listed as
-  holding stale feedback, with the command that sends it again.
+* a student who had been sent feedback is listed as holding stale feedback, with
+  the command that sends it again, when a grade changed or, with the same grades,
+  when the pages ``make feedback`` would send now differ from those sent (a
+  comment added in Formgrader, a key's reason rewritten): :func:`stale_feedback`
+  makes them in a scratch folder and compares.
 
 :func:`whole_score` gives the summary line the whole score as it stands:
 automatic plus manual so far, late penalty taken off.
@@ -22,8 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+SCORES_CHANGED = "its scores changed"
+TEXT_CHANGED = "same scores, different text"
+CHECK_FOLDER = ".feedback-check"  # scratch pages for the comparison, removed afterwards
 
 
 @dataclass
@@ -38,7 +46,7 @@ class Mark:
 class RegradeReport:
     kept: list[str] = field(default_factory=list)  # "student (cell)"
     reset: list[str] = field(default_factory=list)  # "student cell: why"
-    stale: list[str] = field(default_factory=list)  # students whose returned feedback is out of date
+    stale: dict[str, str] = field(default_factory=dict)  # student -> why the returned feedback is out of date
 
     def lines(self, assignment: str) -> list[str]:
         out = []
@@ -47,8 +55,12 @@ class RegradeReport:
         if self.reset:
             out.append("   hand marks to confirm again in Formgrader: " + "; ".join(self.reset))
         if self.stale:
-            students = " ".join(f"--student {s}" for s in self.stale)
-            out.append(f"   feedback already returned is out of date for: {', '.join(self.stale)}. Send it again "
+            by_reason: dict[str, list[str]] = {}
+            for student, why in sorted(self.stale.items()):
+                by_reason.setdefault(why, []).append(student)
+            who = "; ".join(f"{', '.join(names)} ({why})" for why, names in by_reason.items())
+            students = " ".join(f"--student {s}" for s in sorted(self.stale))
+            out.append(f"   feedback already returned is out of date for: {who}. Send it again "
                        f"with: make feedback A=\"{assignment} {students}\"")
         return out
 
@@ -128,10 +140,37 @@ def restore(api, root: Path, assignment: str, before: dict[str, dict]) -> Regrad
                         continue
                     report.reset.append(f"{student} {grade.name}: {why}")
             if changed and old["feedback"]:
-                report.stale.append(student)
+                report.stale[student] = SCORES_CHANGED
         gb.db.commit()
     gb.engine.dispose()
     return report
+
+
+def stale_feedback(api, root: Path, term, assignment: str, before: dict[str, dict], report: RegradeReport) -> None:
+    """Add to ``report.stale`` each student whose grades did not change but whose feedback would now read
+    differently: the pages are made again, as ``make feedback`` makes them, in a scratch folder and compared
+    with the pages sent (scores changing is caught without this; a written comment or a key's reason is not).
+    """
+    from border_bargains.instructor.export import standings
+    from border_bargains.instructor.feedback import generate, pages
+
+    holders = [s for s, old in sorted(before.items()) if old["feedback"] and s not in report.stale]
+    if not holders:
+        return
+    _students, table = standings(api, root, term, [assignment])
+    scratch = root / CHECK_FOLDER
+    try:
+        for student in holders:
+            cell = table.get((student, assignment))
+            sent = pages(root / "feedback" / student / assignment)
+            if cell is None or cell.status not in ("graded", "awaiting manual grading") or not sent:
+                continue
+            if generate(api, root, assignment, student, cell.hours_late, term, folder=CHECK_FOLDER):
+                continue  # it cannot be made now: `make feedback` will say why
+            if pages(scratch / student / assignment) != sent:
+                report.stale[student] = TEXT_CHANGED
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def whole_score(api, term, assignment: str, student: str) -> tuple[float, float, str] | None:
