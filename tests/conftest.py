@@ -68,5 +68,6 @@ def hub_machine():
     """
     from filelock import FileLock
 
+    # Waiting here counts towards the module's first test: the hub modules allow 3600 s (pytest.mark.timeout).
     with FileLock("/tmp/bb-hub.lock", timeout=3000):
         yield

@@ -40,6 +40,19 @@ def quiet_settings(folder: Path) -> Path:
     return folder
 
 
+# Playwright waits 30 s by default for a click, a fill or a page load; a JupyterLab or hub page on a loaded
+# 2-core machine (the suite runs two workers, each with kernels and servers) can take longer. Every browser
+# test opens its pages here, so a page waits long enough for a slow machine and still fails on a real fault.
+PAGE_TIMEOUT_MS = 120_000
+
+
+def new_page(browser, **options):
+    """A Playwright page with the suite's timeouts (see PAGE_TIMEOUT_MS)."""
+    page = browser.new_page(**options)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+    return page
+
 class Lab:
     def __init__(self, url: str, token: str, process: subprocess.Popen, log: Path):
         self.url, self.token, self.process, self.log = url, token, process, log
@@ -52,7 +65,7 @@ class Lab:
 
 
 @contextmanager
-def running_lab(root: Path, scratch: Path, env_extra: dict | None = None, timeout: float = 90):
+def running_lab(root: Path, scratch: Path, env_extra: dict | None = None, timeout: float = 180):
     """Run `jupyter lab` on `root`; yields a Lab; always stops the server."""
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ)

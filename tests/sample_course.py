@@ -292,10 +292,12 @@ def key_secrets_of_fixture() -> list[str]:
     return sorted(found)
 
 
-def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeout: int = 5) -> dict:
+def build_class(root: Path, *, execute: bool = False, mode: str = "auto", timeout: int = 15) -> dict:
     """One class of the sample assignment, generated, autograded and given feedback through the
     `border-bargains` command: good, blank and half-right submissions, broken ones, and every way of
-    gaming the grader the tests know. ``execute`` turns notebook execution on (sandbox ``mode``)."""
+    gaming the grader the tests know. ``execute`` turns notebook execution on (sandbox ``mode``); ``timeout``
+    is each cell's limit: long enough for a cell's imports on a loaded machine (5 s was not), short enough
+    that the runaway cell costs little."""
     course = make_course(root)
     if execute:
         with (course / "nbgrader_config.py").open("a") as cfg:

@@ -137,7 +137,7 @@ def test_concurrent_processes_lose_no_answer(tmp_path):
     for proc in workers:
         proc.start()
     for proc in workers:
-        proc.join(60)
+        proc.join()  # no bound of its own: a loaded machine only makes this slower (pytest-timeout catches a hang)
         assert proc.exitcode == 0
     assert len(AnswerStore(path, announce=None).exercise("ex")) == 120
 

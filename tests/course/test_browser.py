@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from lab_server import CHROMIUM_ARGS, running_lab
+from lab_server import CHROMIUM_ARGS, new_page, running_lab
 from sample_course import AUTOGRADED_TOTAL, KEY_ANSWERS, cli, make_course, scores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def answered(folder: Path) -> dict:
     return json.loads(path.read_text())["answers"] if path.exists() else {}
 
 
-def wait_until(predicate, timeout=60, what="condition"):
+def wait_until(predicate, timeout=180, what="condition"):
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -83,7 +83,7 @@ def wait_until(predicate, timeout=60, what="condition"):
 
 
 def open_notebook(browser, lab, path: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = new_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{path}?token={lab.token}")
     page.get_by_text("(ipykernel) | Idle").wait_for(timeout=120_000)
     return page
@@ -284,12 +284,12 @@ def test_student_answers_with_the_keyboard_alone_and_nbgrader_grades_it(tmp_path
             ratios["text box"] = assert_focus_visible(page, "a number box")
             page.keyboard.type("abc")
             page.keyboard.press("Enter")
-            number.get_by_text("has no number in it").wait_for(timeout=30_000)
+            number.get_by_text("has no number in it").wait_for(timeout=120_000)
             assert "Not saved" in number.inner_text() and "Traceback" not in page.content()
             page.keyboard.press("Control+A")
             page.keyboard.type("$839.89")
             page.keyboard.press("Enter")
-            number.get_by_text("Saved as 839.89 billion US$").wait_for(timeout=30_000)
+            number.get_by_text("Saved as 839.89 billion US$").wait_for(timeout=120_000)
             tab_into(page, text)
             page.keyboard.type("  Customs and Border Protection ")
             page.keyboard.press("Enter")
@@ -340,7 +340,7 @@ def test_lesson_widgets_pass_axe_and_a_paragraph_link_opens_the_guide_in_place(t
         try:
             page = open_notebook(browser, lab, "lessons/00_orientation.ipynb")
             exercises = run_all(page, 3)
-            page.locator(".bb-viewer a").first.wait_for(timeout=60_000)
+            page.locator(".bb-viewer a").first.wait_for(timeout=120_000)
             first = exercises.nth(0)
             # Check my answers, from the keyboard: the result is read out (live region) and listed with links.
             tab_into(page, first)
@@ -386,7 +386,7 @@ def test_lesson_widgets_pass_axe_and_a_paragraph_link_opens_the_guide_in_place(t
             assert page.evaluate("() => window.__bbNoReload") == "still here", "the page was not reloaded"
             # JupyterLab's sanitizer keeps a guide's <a id="p9"> as data-jupyter-id="p9" (no DOM clobbering).
             anchor = page.locator(f".jp-MarkdownViewer :is([data-jupyter-id='p{paragraph}'], #p{paragraph})")
-            anchor.wait_for(state="attached", timeout=30_000)
+            anchor.wait_for(state="attached", timeout=120_000)
             wait_until(lambda: anchor.evaluate(
                 "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"),
                 what=f"the guide to scroll to ¶{paragraph}")
@@ -428,7 +428,7 @@ def follow_paragraph_link(page, artifacts: Path, scope: str, shot: str) -> str:
     """Click the first ¶ link of the rendered Markdown in ``scope``; the guide must open at that paragraph."""
     links = page.locator(f"{scope} .jp-RenderedMarkdown a[href*='source_texts/'][href*='.md'][href*='#p']")
     try:
-        links.first.wait_for(state="attached", timeout=60_000)
+        links.first.wait_for(state="attached", timeout=120_000)
     except Exception:
         hrefs = page.locator(f"{scope} .jp-RenderedMarkdown a").evaluate_all("as => as.map(a => a.href)")
         page.screenshot(path=str(artifacts / f"{shot}-failure.png"))
@@ -443,7 +443,7 @@ def follow_paragraph_link(page, artifacts: Path, scope: str, shot: str) -> str:
     try:
         wait_until(lambda: tab.inner_text() == guide, what=f"{guide} to open in a JupyterLab tab")
         anchor = page.locator(f".jp-MarkdownViewer :is([data-jupyter-id='p{paragraph}'], #p{paragraph})")
-        anchor.wait_for(state="attached", timeout=30_000)
+        anchor.wait_for(state="attached", timeout=120_000)
         wait_until(lambda: anchor.evaluate(
             "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"),
             what=f"the guide to scroll to ¶{paragraph}")
@@ -471,7 +471,7 @@ def test_make_lab_as_the_readme_says_opens_lesson_00_and_its_paragraph_links_wor
             "make lab serves the course folder"
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = new_page(browser, viewport={"width": 1280, "height": 900})
             page.goto(lab.opened)
             page.get_by_text("(ipykernel) | Idle").wait_for(timeout=120_000)
             name = follow_paragraph_link(page, artifacts, ".jp-Notebook", "make-lab-paragraph-link")
@@ -511,7 +511,7 @@ def test_shared_machine_command_serves_lessons_and_a_fetched_assignment_with_wor
         assert {"lessons", "source_texts", "migration", "nbgrader_config.py"} <= {i["name"] for i in listing["content"]}
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = new_page(browser, viewport={"width": 1280, "height": 900})
             page.goto(lab.opened)
             page.get_by_text("(ipykernel) | Idle").wait_for(timeout=120_000)
             lesson_link = follow_paragraph_link(page, artifacts, ".jp-Notebook", "shared-machine-lesson-link")

@@ -31,12 +31,13 @@ from pathlib import Path
 
 import pytest
 from sample_course import REPO
+from test_hub import stop_hub
 
 sys.path.insert(0, str(REPO / "tools"))
 import bench_hub  # the benchmark's hub client, users and /proc readers
 
 # One hub at a time on the machine (hub_machine): a module may wait for another, hence the longer timeout.
-pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(3600)]
 
 VENV_BIN = Path(sys.executable).parent
 DEPLOY = REPO / "deploy" / "jupyterhub"
@@ -118,13 +119,7 @@ def limited_hub(require, hub_machine):
                                                     expect=(202, 204, 400, 404)))
             except Exception:
                 pass
-        try:
-            os.killpg(process.pid, 15)
-            process.wait(30)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
+        stop_hub(process)
         log.close()
         loop.close()
         for user in STUDENTS:

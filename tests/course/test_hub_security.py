@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from lab_server import CHROMIUM_ARGS
+from lab_server import CHROMIUM_ARGS, new_page
 from sample_course import REPO
 from test_hub import (
     ASSIGNMENT,
@@ -44,7 +44,7 @@ from test_hub import (
 )
 
 # One hub at a time on the machine (hub_machine): a module may wait for another, hence the longer timeout.
-pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader, pytest.mark.timeout(3600)]
 
 INSTRUCTOR, ALICE, BOB, MALLORY = "bbsecinst", "bbsecs1", "bbsecs2", "bbsecs3"
 STUDENTS = (ALICE, BOB, MALLORY)
@@ -327,9 +327,9 @@ def test_a_script_in_a_submission_does_not_run_in_formgrader(secure_hub, attacke
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = new_page(browser, viewport={"width": 1280, "height": 900})
             page.set_content('<img src=x onerror="window.__pwned = 1">')  # the payload works where not sanitised
-            page.wait_for_function("window.__pwned === 1", timeout=10_000)
+            page.wait_for_function("window.__pwned === 1", timeout=60_000)
             page.goto(f"{h.url}/hub/login")
             page.fill("input#username_input", INSTRUCTOR)
             page.fill("input#password_input", secure_hub["password"])
@@ -339,7 +339,7 @@ def test_a_script_in_a_submission_does_not_run_in_formgrader(secure_hub, attacke
             assert response.ok, response.status
             csp = response.headers.get("content-security-policy", "")
             assert "object-src 'none'" in csp and "default-src 'self'" in csp, csp
-            page.get_by_text("My answer.").first.wait_for(timeout=60_000)
+            page.get_by_text("My answer.").first.wait_for(timeout=120_000)
             page.wait_for_timeout(3000)  # time for an image error and a fetch, had they been live
             assert page.evaluate("window.__pwned === undefined"), "the script ran in the instructor's browser"
             assert page.locator("img[src='x']").count() == 0

@@ -22,7 +22,9 @@ def nbval(path: Path, *flags: str, env_extra: dict | None = None) -> subprocess.
     env.pop("BORDER_BARGAINS_KEYS", None)
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *flags, str(path)],
+        # nbval waits 60 s for a kernel by default: too little when the suite loads both cores.
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         "--nbval-kernel-startup-timeout=180", *flags, str(path)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )
 

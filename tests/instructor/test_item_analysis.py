@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from lab_server import CHROMIUM_ARGS
+from lab_server import CHROMIUM_ARGS, new_page
 from sample_course import cli, make_course, submit
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
@@ -90,7 +90,7 @@ def test_the_report_opens_in_chromium_without_console_errors(report, require):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = new_page(browser)
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(report["html"].as_uri())

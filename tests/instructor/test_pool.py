@@ -99,6 +99,16 @@ def kernel_of(folder: Path) -> int | None:
     return None
 
 
+def interruptible() -> None:
+    """In the child before it runs: Ctrl-C does what it does at a terminal.
+
+    A suite started in the background (``make test &``, nohup, a CI runner without job control) inherits
+    SIGINT ignored, and Python then never turns SIGINT into KeyboardInterrupt: the interrupt would be lost
+    and the test would wait on a run that cannot stop (found running the suite ten times from a script).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def parent_of(pid: int) -> int:
     return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
 
@@ -113,10 +123,10 @@ def test_a_killed_worker_costs_its_submission_only_and_the_run_resumes(tmp_path)
                             "autograde", "sample", "--workers", "2"], cwd=course, env=nbgrader_env(course),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # six notebooks run first on two workers: generous on a loaded machine
         kernel = None
         while kernel is None:
-            assert time.monotonic() < deadline, "the sleeper's kernel never started"
+            assert time.monotonic() < deadline and run.poll() is None, "the sleeper's kernel never started"
             time.sleep(0.3)
             kernel = kernel_of(graded_copy) if graded_copy.exists() else None
         worker = parent_of(kernel)
@@ -160,7 +170,8 @@ def test_a_stopped_run_grades_only_the_rest_when_run_again(tmp_path):
     held = (course / "autograded" / "s003" / "sample").resolve()
     run = subprocess.Popen([str(Path(nbgrader_env(course)["PATH"].split(os.pathsep)[0]) / "border-bargains"),
                             "autograde", "sample", "--workers", "1"], cwd=course, env=nbgrader_env(course),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           preexec_fn=interruptible)
     status = course / "grading-logs" / "sample"
     kernel = None
     try:

@@ -98,8 +98,8 @@ def run_in_kernel(manager_class, config, folder: Path, code: str) -> str:
         kc.start_channels()
         out: list[str] = []
         try:
-            await kc.wait_for_ready(timeout=60)
-            reply = await kc.execute_interactive(code, timeout=60,
+            await kc.wait_for_ready(timeout=180)
+            reply = await kc.execute_interactive(code, timeout=180,
                                                  output_hook=lambda m: out.append(m["content"].get("text", "")))
             assert reply["content"]["status"] == "ok", reply["content"]
         finally:
