@@ -64,6 +64,19 @@ class Lab:
             return (resp.status, json.loads(body) if parse else body)
 
 
+IN_VIEW = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"
+"""A Playwright predicate: the element's top edge is inside the window (a link brought it into view)."""
+
+
+def wait_until(predicate, timeout: float = 180, what: str = "condition") -> None:
+    """Poll ``predicate`` until it holds; the bound is for a loaded machine, the loop ends as soon as it holds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def running_lab(root: Path, scratch: Path, env_extra: dict | None = None, timeout: float = 180):
     """Run `jupyter lab` on `root`; yields a Lab; always stops the server."""

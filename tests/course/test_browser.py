@@ -22,12 +22,11 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from lab_server import CHROMIUM_ARGS, new_page, running_lab
+from lab_server import CHROMIUM_ARGS, IN_VIEW, new_page, running_lab, wait_until
 from sample_course import AUTOGRADED_TOTAL, KEY_ANSWERS, cli, make_course, scores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,14 +71,6 @@ def axe_script(require):
 def answered(folder: Path) -> dict:
     path = folder / "widget_answers.json"
     return json.loads(path.read_text())["answers"] if path.exists() else {}
-
-
-def wait_until(predicate, timeout=180, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def open_notebook(browser, lab, path: str):
@@ -387,8 +378,7 @@ def test_lesson_widgets_pass_axe_and_a_paragraph_link_opens_the_guide_in_place(t
             # JupyterLab's sanitizer keeps a guide's <a id="p9"> as data-jupyter-id="p9" (no DOM clobbering).
             anchor = page.locator(f".jp-MarkdownViewer :is([data-jupyter-id='p{paragraph}'], #p{paragraph})")
             anchor.wait_for(state="attached", timeout=120_000)
-            wait_until(lambda: anchor.evaluate(
-                "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"),
+            wait_until(lambda: anchor.evaluate(IN_VIEW),
                 what=f"the guide to scroll to ¶{paragraph}")
             assert page.locator(".jp-MarkdownViewer").is_visible(), "the guide is rendered, not raw Markdown"
             page.screenshot(path=str(artifacts / "browser-lesson-guide-link.png"))
@@ -444,8 +434,7 @@ def follow_paragraph_link(page, artifacts: Path, scope: str, shot: str) -> str:
         wait_until(lambda: tab.inner_text() == guide, what=f"{guide} to open in a JupyterLab tab")
         anchor = page.locator(f".jp-MarkdownViewer :is([data-jupyter-id='p{paragraph}'], #p{paragraph})")
         anchor.wait_for(state="attached", timeout=120_000)
-        wait_until(lambda: anchor.evaluate(
-            "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"),
+        wait_until(lambda: anchor.evaluate(IN_VIEW),
             what=f"the guide to scroll to ¶{paragraph}")
     except AssertionError:
         page.screenshot(path=str(artifacts / f"{shot}-failure.png"))

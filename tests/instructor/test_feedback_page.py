@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import time
 import uuid
 from pathlib import Path
 
@@ -141,7 +140,7 @@ def test_the_instructors_switch_shows_the_key_before_the_due_date(graded):
 def test_the_feedback_page_fits_a_laptop_and_its_paragraph_link_works_in_jupyterlab(graded, tmp_path, artifacts,
                                                                                    require):
     """The page as a student opens it in JupyterLab (after fetching: <assignment>/feedback/<time>/sample.html)."""
-    from lab_server import CHROMIUM_ARGS, new_page, running_lab
+    from lab_server import CHROMIUM_ARGS, IN_VIEW, new_page, running_lab, wait_until
     from playwright.sync_api import sync_playwright
 
     chromium = Path("/usr/bin/chromium")
@@ -174,11 +173,7 @@ def test_the_feedback_page_fits_a_laptop_and_its_paragraph_link_works_in_jupyter
             page.screenshot(path=str(artifacts / "feedback-page.png"))
             link.click()
             target = frame.locator("#bb-guide-filter-p21")
-            deadline = time.monotonic() + 90  # a bound for a loaded machine; the loop ends when it is in view
-            while not target.evaluate(
-                    "t => { const r = t.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"):
-                assert time.monotonic() < deadline, "the link did not bring ¶21's passage into view"
-                page.wait_for_timeout(300)
+            wait_until(lambda: target.evaluate(IN_VIEW), timeout=90, what="the link to bring ¶21's passage into view")
             assert "¶21" in target.inner_text()
             # JupyterLab's viewer resolves the link against the file's own address: at most the page itself is
             # loaded again, and it must load (no 403, no other file).

@@ -43,7 +43,9 @@ from border_bargains.instructor.roster import WITHDRAWN, Student, inbound_submis
 FINAL = "graded"
 MISSING = "missing"
 UNCOLLECTED = "submitted, not collected"
-UNFINISHED = ("awaiting manual grading", "not graded yet", "grading failed", "rejected", UNCOLLECTED)
+WAITING = "awaiting manual grading"
+UNFINISHED = (WAITING, "not graded yet", "grading failed", "rejected", UNCOLLECTED)
+HAS_FEEDBACK = (FINAL, WAITING)  # statuses nbgrader can make feedback pages for (written answers may wait)
 FORMATS = ("plain", "canvas", "moodle")
 
 

@@ -76,9 +76,11 @@ quote this page.</p>
 def send_rejected_note(api, root: Path, assignment: str, student: str, reason: str, term: Term) -> bool:
     """Write the note as this student's feedback for every notebook and release it through the exchange."""
     from border_bargains.instructor.autograde import notebooks_of
+    from border_bargains.nbgrader_steps.settings import Layout
 
-    submitted = root / "submitted" / student / assignment
-    target = root / "feedback" / student / assignment
+    layout = Layout(api.config)
+    submitted = layout.submitted(student, assignment)
+    target = layout.feedback(student, assignment)
     target.mkdir(parents=True, exist_ok=True)
     for name in ("timestamp.txt", "submission_secret.txt"):
         if (submitted / name).exists():
@@ -91,23 +93,24 @@ def send_rejected_note(api, root: Path, assignment: str, student: str, reason: s
     return bool(api.release_feedback(assignment, student).get("success"))
 
 
-def generate(api, root: Path, assignment: str, student: str, hours_late: float, term: Term,
-             folder: str = "feedback") -> str | None:
-    """Make one student's feedback pages in ``root/folder`` as ``make feedback`` sends them; None if it worked,
-    else nbgrader's last line.
+def generate(api, assignment: str, student: str, hours_late: float, term: Term,
+             folder: str | None = None) -> str | None:
+    """Make one student's feedback pages as ``make feedback`` sends them, in nbgrader's feedback folder or in
+    ``folder`` (a course-relative scratch folder) instead; None if it worked, else nbgrader's last line.
 
     The regrade check makes the same pages in a scratch folder and compares them with those sent, so the
     two must come from this one function.
     """
     from nbgrader.utils import temp_attrs
 
+    folder = folder or api.coursedir.feedback_directory
     with temp_attrs(api.coursedir, feedback_directory=folder):
         result = api.generate_feedback(assignment, student)
     if not result.get("success"):
         lines = (result.get("error") or result.get("log") or "").strip().splitlines()
         return lines[-1] if lines else "see nbgrader log"
     if hours_late:
-        for page in (root / folder / student / assignment).glob("*.html"):
+        for page in Path(api.coursedir.format_path(folder, student, assignment)).glob("*.html"):
             mark_lateness(page, hours_late, term)
     return None
 

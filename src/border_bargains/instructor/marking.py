@@ -49,10 +49,10 @@ def cmd_autograde(api, root, names, args) -> int:
         _say(f"== {name}: {len(students)} submission(s), {min(workers, max(1, len(students)))} worker(s) "
              f"({term.late.describe()})")
         started = time.monotonic()
-        marked = regrade.snapshot(api, root, name, students)
+        marked = regrade.snapshot(api, name, students)
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
                                force=args.force, submission_timeout=submission_timeout)
-        report = regrade.restore(api, root, name, marked)
+        report = regrade.restore(api, name, marked)
         regrade.stale_feedback(api, root, term, name, marked, report)
         for outcome in outcomes:
             _whole_score_line(api, term, name, outcome)
@@ -103,7 +103,7 @@ def _whole_score_line(api, term, name, outcome) -> None:
 
 
 def cmd_feedback(api, root, names, args) -> int:
-    from border_bargains.instructor.export import standings
+    from border_bargains.instructor.export import HAS_FEEDBACK, MISSING, WAITING, standings
     from border_bargains.instructor.feedback import generate, send_rejected_note
 
     term = args.term
@@ -120,14 +120,14 @@ def cmd_feedback(api, root, names, args) -> int:
                 notes.append(student if released else f"{student} (note in feedback/{student}/{name}/ only: "
                              "not collected through the exchange)")
                 continue
-            if cell.status == "awaiting manual grading" and not args.allow_unfinished:
+            if cell.status == WAITING and not args.allow_unfinished:
                 waiting.append(f"{student} ({cell.note})")
                 continue
-            if cell.status not in ("graded", "awaiting manual grading"):
-                if cell.status != "missing":
+            if cell.status not in HAS_FEEDBACK:
+                if cell.status != MISSING:
                     skipped.append(f"{student} ({cell.status})")
                 continue
-            failure = generate(api, root, name, student, cell.hours_late, term)
+            failure = generate(api, name, student, cell.hours_late, term)
             if failure:
                 skipped.append(f"{student} (feedback failed: {failure})")
                 continue

@@ -29,6 +29,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from border_bargains.nbgrader_steps.settings import Layout
+
 SCORES_CHANGED = "its scores changed"
 TEXT_CHANGED = "same scores, different text"
 CHECK_FOLDER = ".feedback-check"  # scratch pages for the comparison, removed afterwards
@@ -65,10 +67,9 @@ class RegradeReport:
         return out
 
 
-def _cell_sources(root: Path, assignment: str, student: str) -> dict[tuple[str, str], str]:
+def _cell_sources(folder: Path) -> dict[tuple[str, str], str]:
     """(notebook, grade id) -> checksum of the cell's source in the autograded copy."""
     sources: dict[tuple[str, str], str] = {}
-    folder = root / "autograded" / student / assignment
     for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
@@ -83,10 +84,11 @@ def _cell_sources(root: Path, assignment: str, student: str) -> dict[tuple[str, 
     return sources
 
 
-def snapshot(api, root: Path, assignment: str, students: list[str]) -> dict[str, dict]:
+def snapshot(api, assignment: str, students: list[str]) -> dict[str, dict]:
     """Each student's grades and marked sources before a regrade, and whether feedback was returned."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    layout = Layout(api.config)
     state: dict[str, dict] = {}
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         for student in students:
@@ -94,20 +96,21 @@ def snapshot(api, root: Path, assignment: str, students: list[str]) -> dict[str,
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 continue
-            sources = _cell_sources(root, assignment, student)
+            sources = _cell_sources(layout.autograded(student, assignment))
             marks = {(nb.name, g.name): Mark(g.manual_score, bool(g.needs_manual_grade), g.auto_score,
                                              sources.get((nb.name, g.name)))
                      for nb in submission.notebooks for g in nb.grades}
             state[student] = {"marks": marks,
-                              "feedback": (root / "feedback" / student / assignment).is_dir()}
+                              "feedback": layout.feedback(student, assignment).is_dir()}
     gb.engine.dispose()
     return state
 
 
-def restore(api, root: Path, assignment: str, before: dict[str, dict]) -> RegradeReport:
+def restore(api, assignment: str, before: dict[str, dict]) -> RegradeReport:
     """Confirm again the marks the regrade cannot have changed; report the others and stale feedback."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    layout = Layout(api.config)
     report = RegradeReport()
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         for student, old in sorted(before.items()):
@@ -115,7 +118,7 @@ def restore(api, root: Path, assignment: str, before: dict[str, dict]) -> Regrad
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 continue
-            sources = _cell_sources(root, assignment, student)
+            sources = _cell_sources(layout.autograded(student, assignment))
             changed = False
             for nb in submission.notebooks:
                 for grade in nb.grades:
@@ -151,26 +154,26 @@ def stale_feedback(api, root: Path, term, assignment: str, before: dict[str, dic
     differently: the pages are made again, as ``make feedback`` makes them, in a scratch folder and compared
     with the pages sent (scores changing is caught without this; a written comment or a key's reason is not).
     """
-    from border_bargains.instructor.export import standings
+    from border_bargains.instructor.export import HAS_FEEDBACK, standings
     from border_bargains.instructor.feedback import generate, pages
 
     holders = [s for s, old in sorted(before.items()) if old["feedback"] and s not in report.stale]
     if not holders:
         return
     _students, table = standings(api, root, term, [assignment])
-    scratch = root / CHECK_FOLDER
+    layout = Layout(api.config)
     try:
         for student in holders:
             cell = table.get((student, assignment))
-            sent = pages(root / "feedback" / student / assignment)
-            if cell is None or cell.status not in ("graded", "awaiting manual grading") or not sent:
+            sent = pages(layout.feedback(student, assignment))
+            if cell is None or cell.status not in HAS_FEEDBACK or not sent:
                 continue
-            if generate(api, root, assignment, student, cell.hours_late, term, folder=CHECK_FOLDER):
+            if generate(api, assignment, student, cell.hours_late, term, folder=CHECK_FOLDER):
                 continue  # it cannot be made now: `make feedback` will say why
-            if pages(scratch / student / assignment) != sent:
+            if pages(Path(api.coursedir.format_path(CHECK_FOLDER, student, assignment))) != sent:
                 report.stale[student] = TEXT_CHANGED
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(Path(api.coursedir.root) / CHECK_FOLDER, ignore_errors=True)
 
 
 def whole_score(api, term, assignment: str, student: str) -> tuple[float, float, str] | None:
