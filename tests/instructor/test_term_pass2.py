@@ -235,6 +235,7 @@ def term(tmp_path_factory):
     people["chloe"].work("sample", KEY_ANSWERS, text=REWRITTEN)
     assert cli(course, "collect", "sample").returncode == 0
     out["regrade"] = cli(course, "autograde", "sample")
+    out["rerun"] = cli(course, "autograde", "sample")  # nothing changed since: nothing graded, no pages made
     out["people"] = people
     return out
 
@@ -307,6 +308,11 @@ def test_a_regrade_keeps_unchanged_marks_and_lists_stale_feedback(term):
             "dev (same scores, different text). Send it again with: make feedback A=\"sample --student ana "
             '--student ben --student chloe --student dev --student hal --student opark"') in out, out
     assert not (term["course"] / ".feedback-check").exists(), "the scratch pages are removed"
+    # A rerun that grades nothing makes no pages: only students graded again are compared (dev's pages, not
+    # resent, would still differ; the regrade above said so once).
+    rerun = term["rerun"].stdout
+    assert "7 submission(s) already graded and unchanged; grading 0." in rerun, rerun
+    assert "out of date" not in rerun, rerun
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{term['course'] / 'gradebook.db'}") as gb:

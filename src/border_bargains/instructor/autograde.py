@@ -29,6 +29,7 @@ class Outcome:
     score: float | None = None
     max_score: float | None = None
     warnings: list[str] = field(default_factory=list)
+    graded_now: bool = True  # False when an earlier run's outcome is reused (the submission is unchanged)
 
     def line(self) -> str:
         score = f"{self.score:g}/{self.max_score:g}" if self.score is not None else "-"

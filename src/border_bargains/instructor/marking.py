@@ -53,7 +53,8 @@ def cmd_autograde(api, root, names, args) -> int:
         outcomes = grade_class(api, root, name, students, workers=workers, overrides=args.overrides,
                                force=args.force, submission_timeout=submission_timeout)
         report = regrade.restore(api, name, marked)
-        regrade.stale_feedback(api, root, term, name, marked, report)
+        regrade.stale_feedback(api, root, term, name, marked, report,
+                               regraded={o.student for o in outcomes if o.graded_now})
         for outcome in outcomes:
             _whole_score_line(api, term, name, outcome)
         counts = Counter(o.status for o in outcomes)

@@ -196,6 +196,7 @@ def grade_class(api, root: Path, assignment: str, students: list[str], *, worker
             if earlier is not None:
                 earlier.warnings = [*earlier.warnings, "unchanged since it was graded: not graded again "
                                     "(--force regrades)"]
+                earlier.graded_now = False
                 outcomes[student] = earlier
     todo = [s for s in students if s not in outcomes]
     if outcomes:

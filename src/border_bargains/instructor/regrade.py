@@ -149,15 +149,21 @@ def restore(api, assignment: str, before: dict[str, dict]) -> RegradeReport:
     return report
 
 
-def stale_feedback(api, root: Path, term, assignment: str, before: dict[str, dict], report: RegradeReport) -> None:
-    """Add to ``report.stale`` each student whose grades did not change but whose feedback would now read
-    differently: the pages are made again, as ``make feedback`` makes them, in a scratch folder and compared
-    with the pages sent (scores changing is caught without this; a written comment or a key's reason is not).
+def stale_feedback(api, root: Path, term, assignment: str, before: dict[str, dict], report: RegradeReport,
+                   regraded: set[str]) -> None:
+    """Add to ``report.stale`` each student graded again in this run whose grades did not change but whose
+    feedback would now read differently: the pages are made again, as ``make feedback`` makes them, in a
+    scratch folder and compared with the pages sent (scores changing is caught without this; a key's reason or
+    a comment written since is not).
+
+    Only ``regraded`` students are checked: a rerun that grades one late submission must not make pages for
+    the whole class (one nbconvert export per notebook each).
     """
     from border_bargains.instructor.export import HAS_FEEDBACK, standings
     from border_bargains.instructor.feedback import generate, pages
 
-    holders = [s for s, old in sorted(before.items()) if old["feedback"] and s not in report.stale]
+    holders = [s for s, old in sorted(before.items())
+               if old["feedback"] and s in regraded and s not in report.stale]
     if not holders:
         return
     _students, table = standings(api, root, term, [assignment])
