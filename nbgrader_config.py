@@ -151,6 +151,10 @@ c.SandboxProvisioner.mode = "auto"
 # A runaway cell is interrupted after 60 s and the notebook goes on; each kernel has 3 GiB at most.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# After a cell finishes, how long to wait for the rest of its output: nbclient's 4 s default drops a cell's
+# printed output (without an error) when a busy grading server is slow to deliver it. Waiting ends as soon
+# as the kernel reports idle, so a longer bound costs nothing on an idle machine.
+c.Execute.iopub_timeout = 30
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.exec_lines="
