@@ -62,8 +62,8 @@ def crafted_output(graded, student) -> str:
 
     nb = nbformat.reads(notebook_text(graded, student), as_version=4)
     outputs = free_cell(nb).get("outputs", [])
-    printed = "".join(o.get("text", "") if o.get("output_type") == "stream" else f"[{o.get('ename', o.output_type)}]"
-                      for o in outputs)
+    printed = "".join(o.get("text", "") if o.get("output_type") == "stream"
+                      else f"[{o.get('ename', o.output_type)}: {o.get('evalue', '')}]\n" for o in outputs)
     log = graded["course"] / "grading-logs" / "sample" / f"{student}.log"
     hints = [ln for ln in log.read_text(encoding="utf-8").splitlines()
              if "Timeout" in ln or "timeout" in ln or "ERROR" in ln] if log.exists() else ["(no grading log)"]
