@@ -55,9 +55,9 @@ def notebook_text(graded, student, folder="autograded") -> str:
     return (graded["course"] / folder / student / "sample" / "sample.ipynb").read_text(encoding="utf-8")
 
 
-def crafted_output(graded, student) -> str:
-    """What the student's own cell printed, with the grading summary and log lines that say why it may not
-    have (a stopped cell, output that came too late): a failure then shows the cause, not the notebook's top."""
+def crafted_output(graded, student) -> tuple[str, str]:
+    """(what the student's own cell printed, the grading summary and log lines that say why it may not have):
+    the assertions read only the first; a failure shows both, not the notebook's top."""
     import nbformat
 
     nb = nbformat.reads(notebook_text(graded, student), as_version=4)
@@ -67,7 +67,7 @@ def crafted_output(graded, student) -> str:
     log = graded["course"] / "grading-logs" / "sample" / f"{student}.log"
     hints = [ln for ln in log.read_text(encoding="utf-8").splitlines()
              if "Timeout" in ln or "timeout" in ln or "ERROR" in ln] if log.exists() else ["(no grading log)"]
-    return f"{printed}\n-- summary: {summary(graded, student)}\n-- log: {hints[-5:]}"
+    return printed, f"{printed}\n-- summary: {summary(graded, student)}\n-- log: {hints[-5:]}"
 
 
 def test_the_mode_is_said_once(graded):
@@ -146,12 +146,12 @@ def test_what_the_crafted_code_saw(graded):
             nb = nbformat.reads(notebook_text(graded, student), as_version=4)
             assert not free_cell(nb).get("outputs"), "static grading runs no student code"
         return
-    reads = crafted_output(graded, "reads-key")
-    assert "found 0 key files" in reads or "code may not look into the course" in reads, reads
-    rewrites = crafted_output(graded, "rewrites-answers")
-    assert "could not rewrite" in rewrites and "submitted" in rewrites, rewrites
-    outside = crafted_output(graded, "writes-outside")
-    assert "plain write stopped" in outside and "symlink write stopped" in outside, outside
+    reads, why = crafted_output(graded, "reads-key")
+    assert "found 0 key files" in reads or "code may not look into the course" in reads, why
+    rewrites, why = crafted_output(graded, "rewrites-answers")
+    assert "could not rewrite" in rewrites and "submitted" in rewrites, why
+    outside, why = crafted_output(graded, "writes-outside")
+    assert "plain write stopped" in outside and "symlink write stopped" in outside, why
     assert any("made a symbolic link link.txt" in line for line in summary(graded, "writes-outside"))
 
 
