@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -179,7 +180,24 @@ def launched_lab(command: list[str], cwd: Path, scratch: Path, port: int, token:
             page = Path(urllib.request.url2pathname(opened[len("file://"):])).read_text()
             opened = re.search(r'href="([^"]+)"', page)[1].replace("&amp;", "&")
         lab.opened = opened
-        lab.get("/api/status")
+        # jupyter_server 2 opens the browser before it listens: start_app() logs "running at" and launches the
+        # browser, and the port is bound by a callback that runs once the event loop starts
+        # (ServerApp.init_httpserver; jupyter-server/jupyter_server#1126). A real browser takes longer than that
+        # to start; the recording script does not, so on a loaded machine the first request can come first.
+        while True:
+            try:
+                lab.get("/api/status")
+                break
+            except urllib.error.URLError as error:  # only a refused connection is waited out
+                if not isinstance(error.reason, ConnectionRefusedError):
+                    raise
+                if process.poll() is not None:
+                    raise RuntimeError(f"{' '.join(command)} exited after opening {opened}:\n"
+                                       f"{log.read_text()[-3000:]}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{' '.join(command)} opened {opened} but did not listen on port {port} "
+                                       f"in {timeout} s:\n{log.read_text()[-3000:]}") from None
+                time.sleep(0.1)
         yield lab
     finally:
         try:
